@@ -1,0 +1,186 @@
+"""Staff admin: every model, searchable and filterable; audit events read-only."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from accounts.models import (
+    Account,
+    AuditEvent,
+    Group,
+    GroupMembership,
+    Membership,
+    Organization,
+    Person,
+    PersonEmail,
+    SSOConnection,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["account"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "cleanup_threshold_days", "people_count", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
+        return super().get_queryset(request).annotate(_people=Count("people", distinct=True))
+
+    @admin.display(description="People", ordering="_people")
+    def people_count(self, obj: Organization) -> int:
+        return obj._people  # type: ignore[attr-defined]
+
+
+@admin.register(Account)
+class AccountAdmin(UserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_active", "last_login", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active"]
+    search_fields = ["email", "full_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("full_name",)}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["account", "org", "role", "created_at"]
+    list_filter = ["role", "org"]
+    search_fields = ["account__email", "org__name", "org__slug"]
+    list_select_related = ["account", "org"]
+    autocomplete_fields = ["account", "org"]
+
+
+@admin.register(SSOConnection)
+class SSOConnectionAdmin(admin.ModelAdmin):
+    list_display = [
+        "org",
+        "state",
+        "idp_entity_id",
+        "certificate_not_after",
+        "updated_by",
+        "updated_at",
+    ]
+    list_filter = ["state"]
+    search_fields = ["org__name", "org__slug", "idp_entity_id"]
+    list_select_related = ["org", "updated_by"]
+    readonly_fields = ["updated_by", "updated_at", "certificate_not_after"]
+
+
+class PersonEmailInline(admin.TabularInline):
+    model = PersonEmail
+    extra = 0
+
+
+class SuspendedForFilter(admin.SimpleListFilter):
+    """People suspended for more than N days (the cleanup audit's question)."""
+
+    title = "suspended for more than"
+    parameter_name = "suspended_days"
+
+    def lookups(self, request, model_admin):
+        return [("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("365", "1 year")]
+
+    def queryset(self, request, queryset):
+        if not self.value() or not self.value().isdigit():
+            return queryset
+        import datetime as dt
+
+        from django.utils import timezone
+
+        cutoff = timezone.now() - dt.timedelta(days=int(self.value()))
+        return queryset.filter(is_active=False, suspended_at__lt=cutoff)
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = [
+        "user_name",
+        "org",
+        "given_name",
+        "family_name",
+        "is_active",
+        "suspended_at",
+        "send_emails",
+        "provisioned_by",
+    ]
+    list_filter = ["is_active", SuspendedForFilter, "provisioned_by", "send_emails", "org"]
+    search_fields = [
+        "user_name",
+        "given_name",
+        "family_name",
+        "display_name",
+        "external_id",
+        "scim_id",
+    ]
+    list_select_related = ["org"]
+    readonly_fields = ["scim_id", "created_at", "updated_at"]
+    inlines = [PersonEmailInline]
+    show_full_result_count = False
+
+
+class GroupMembershipInline(admin.TabularInline):
+    model = GroupMembership
+    extra = 0
+    raw_id_fields = ["person"]
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "org", "member_count", "external_id", "updated_at"]
+    list_filter = ["org"]
+    search_fields = ["display_name", "external_id", "scim_id"]
+    list_select_related = ["org"]
+    readonly_fields = ["scim_id", "created_at", "updated_at"]
+    inlines = [GroupMembershipInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
+        return super().get_queryset(request).annotate(_members=Count("memberships"))
+
+    @admin.display(description="Members", ordering="_members")
+    def member_count(self, obj: Group) -> int:
+        return obj._members  # type: ignore[attr-defined]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is append-only."""
+
+    list_display = [
+        "created_at",
+        "org",
+        "actor_kind",
+        "actor_label",
+        "action",
+        "target_type",
+        "target_label",
+    ]
+    list_filter = ["actor_kind", "action", "org"]
+    search_fields = ["actor_label", "action", "target_label", "target_id"]
+    list_select_related = ["org"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

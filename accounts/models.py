@@ -1,0 +1,273 @@
+"""Organizations, the console accounts that manage them, their SSO state, people and groups.
+
+Rules live in `services.py`; reads in `selectors.py`. Invariants that the database can hold
+(one owner per org, case-insensitive uniqueness of userName and displayName per org) are
+database constraints, so they hold on SQLite and PostgreSQL alike and under concurrency.
+"""
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+# `field__lower=...` compiles to LOWER(field) = ..., which the functional unique indexes
+# below serve. Django's `iexact` compiles to UPPER() on PostgreSQL and would not use them.
+models.CharField.register_lookup(Lower)
+
+
+def new_scim_id() -> str:
+    """An opaque, unguessable id for a SCIM resource; it never changes once assigned."""
+    return uuid.uuid4().hex
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=63, unique=True)
+    cleanup_threshold_days = models.PositiveIntegerField(
+        default=30,
+        help_text="People suspended for longer than this are flagged by the cleanup audit.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccountManager(BaseUserManager["Account"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> "Account":
+        if not email:
+            raise ValueError("An account needs an email address.")
+        account = self.model(email=self.normalize_email(email).lower(), **extra)
+        account.set_password(password)
+        account.save(using=self._db)
+        return account
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> "Account":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class Account(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in to the console (an org owner or admin, or staff)."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = AccountManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Membership(models.Model):
+    """An account's role in one organization."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "org"], name="membership_unique_account_org"
+            ),
+            models.UniqueConstraint(
+                fields=["org"], condition=Q(role="owner"), name="membership_one_owner_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} ({self.get_role_display()} of {self.org})"
+
+
+class SSOConnection(models.Model):
+    """The org's SAML identity provider. SCIM may be enabled only while this is enabled."""
+
+    class State(models.TextChoices):
+        NOT_CONFIGURED = "not_configured", "Not configured"
+        CONFIGURED = "configured", "Configured"
+        ENABLED = "enabled", "Enabled"
+
+    org = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="sso")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.NOT_CONFIGURED)
+    idp_entity_id = models.CharField(max_length=1024, blank=True)
+    sso_url = models.URLField(max_length=1024, blank=True)
+    signing_certificate = models.TextField(blank=True, help_text="PEM")
+    certificate_not_after = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "SSO connection"
+
+    def __str__(self) -> str:
+        return f"SSO for {self.org} ({self.get_state_display()})"
+
+    @property
+    def is_enabled(self) -> bool:
+        return self.state == self.State.ENABLED
+
+
+class Person(models.Model):
+    """One of the org's people: what a SCIM User is. Never hard-deleted by the IdP."""
+
+    class Source(models.TextChoices):
+        SCIM = "scim", "SCIM"
+        MANUAL = "manual", "Manual"
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="people")
+    scim_id = models.CharField(max_length=64, unique=True, default=new_scim_id, editable=False)
+    # Stored and echoed exactly as sent; unique per org case-insensitively (RFC 7643 §4.1.1:
+    # userName is caseExact false).
+    user_name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=255, blank=True)
+    given_name = models.CharField(max_length=255, blank=True)
+    family_name = models.CharField(max_length=255, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    locale = models.CharField(max_length=35, blank=True)
+    is_active = models.BooleanField(default=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    # Set once, on creation; False means the product never emails this person.
+    send_emails = models.BooleanField(default=True)
+    provisioned_by = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "people"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                "org", Lower("user_name"), name="person_unique_username_per_org"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "external_id"], name="person_org_external_id"),
+            models.Index(fields=["org", "is_active", "suspended_at"], name="person_org_suspension"),
+        ]
+
+    def __str__(self) -> str:
+        return self.user_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.family_name) if p) or self.display_name
+
+    @property
+    def primary_email(self) -> str:
+        """The primary address, from prefetched `emails` when available."""
+        emails = list(self.emails.all())
+        for email in emails:
+            if email.primary:
+                return email.value
+        return emails[0].value if emails else ""
+
+
+class PersonEmail(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails")
+    value = models.CharField(max_length=320)
+    type = models.CharField(max_length=32, blank=True)
+    primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-primary", "id"]
+        indexes = [models.Index(Lower("value"), name="personemail_lower_value")]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Group(models.Model):
+    """A group of the org's people; groups are what grant door access."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="groups")
+    scim_id = models.CharField(max_length=64, unique=True, default=new_scim_id, editable=False)
+    display_name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=255, blank=True)
+    members = models.ManyToManyField(Person, through="GroupMembership", related_name="groups")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                "org", Lower("display_name"), name="group_unique_display_name_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class GroupMembership(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "person"], name="groupmembership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.group}"
+
+
+class AuditEvent(models.Model):
+    """An append-only record of who did what. Never updated or deleted by the product."""
+
+    class ActorKind(models.TextChoices):
+        ACCOUNT = "account", "Account"
+        SCIM = "scim", "SCIM"
+        SYSTEM = "system", "System"
+
+    org = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    actor = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text so the trail survives the account's deletion.
+    actor_label = models.CharField(max_length=320, blank=True)
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=320, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["org", "-created_at"], name="auditevent_org_recent")]
+
+    def __str__(self) -> str:
+        who = self.actor_label or self.get_actor_kind_display()
+        return f"{self.created_at:%Y-%m-%d %H:%M} {who}: {self.action} {self.target_label}"

@@ -1,0 +1,38 @@
+"""Organizations and the accounts' roles in them."""
+
+from django.db.models import QuerySet
+
+from accounts.models import Account, Membership, Organization, SSOConnection
+
+
+def membership_list_for_account(*, account: Account) -> QuerySet[Membership]:
+    return Membership.objects.filter(account=account).select_related("org").order_by("org__name")
+
+
+def membership_get(*, account: Account, org_slug: str) -> Membership | None:
+    """The account's role in the org with this slug, or None if it has none."""
+    if not account.is_authenticated:
+        return None
+    return (
+        Membership.objects.select_related("org").filter(account=account, org__slug=org_slug).first()
+    )
+
+
+def org_owner(*, org: Organization) -> Account | None:
+    membership = (
+        Membership.objects.select_related("account")
+        .filter(org=org, role=Membership.Role.OWNER)
+        .first()
+    )
+    return membership.account if membership else None
+
+
+def org_get_by_slug(*, slug: str) -> Organization | None:
+    return Organization.objects.filter(slug=slug).first()
+
+
+def sso_get(*, org: Organization) -> SSOConnection:
+    """The org's SSO connection (an unsaved 'not configured' one if none exists yet)."""
+    return SSOConnection.objects.filter(org=org).select_related(
+        "updated_by"
+    ).first() or SSOConnection(org=org)

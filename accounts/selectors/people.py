@@ -1,0 +1,60 @@
+"""The org's people."""
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Lower
+
+from accounts.models import Group, Organization, Person, PersonEmail
+
+
+def person_list(*, org: Organization, search: str = "", status: str = "") -> QuerySet[Person]:
+    """The org's people, oldest first, optionally searched by name or userName and filtered by
+    status ('active' or 'suspended')."""
+    qs = Person.objects.filter(org=org)
+    search = search.strip()
+    if search:
+        qs = qs.filter(
+            Q(user_name__icontains=search)
+            | Q(given_name__icontains=search)
+            | Q(family_name__icontains=search)
+            | Q(display_name__icontains=search)
+        )
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "suspended":
+        qs = qs.filter(is_active=False)
+    return qs.prefetch_related(
+        Prefetch("emails", queryset=PersonEmail.objects.order_by("-primary", "id"))
+    )
+
+
+def person_get(*, org: Organization, scim_id: str) -> Person | None:
+    return person_list(org=org).filter(scim_id=scim_id).first()
+
+
+def person_get_by_user_name(*, org: Organization, user_name: str) -> Person | None:
+    """Case-insensitive, through the functional unique index on LOWER(user_name)."""
+    return person_list(org=org).filter(user_name__lower=Lower(Value(user_name))).first()
+
+
+def person_pks_by_scim_id(*, org: Organization, scim_ids: Iterable[str]) -> dict[str, int]:
+    """Map the given SCIM ids to primary keys, for the org's people only (one query)."""
+    ids = [i for i in scim_ids if isinstance(i, str)]
+    if not ids:
+        return {}
+    return dict(Person.objects.filter(org=org, scim_id__in=ids).values_list("scim_id", "pk"))
+
+
+def person_groups(*, org: Organization, person: Person) -> QuerySet[Group]:
+    return Group.objects.filter(org=org, memberships__person=person).order_by("display_name")
+
+
+def people_counts(*, org: Organization) -> dict[str, int]:
+    """Active and suspended people, and groups, in two queries."""
+    counts = Person.objects.filter(org=org).aggregate(
+        active=Count("pk", filter=Q(is_active=True)),
+        suspended=Count("pk", filter=Q(is_active=False)),
+    )
+    counts["groups"] = Group.objects.filter(org=org).count()
+    return counts

@@ -1,0 +1,1 @@
+"""Writes: every change to organizations, accounts, SSO, people and groups goes through here."""

@@ -1,0 +1,242 @@
+"""Groups and their members. Members are always the same org's people.
+
+Membership changes take a constant number of queries whatever the group size: ids are
+resolved in one org-scoped query, added with one bulk insert that ignores existing rows and
+removed with one DELETE, so they are idempotent and concurrent adds never lose a member.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.exceptions import Conflict
+from accounts.models import Account, Group, GroupMembership, Organization, Person
+from accounts.selectors.people import person_pks_by_scim_id
+from accounts.services.audit import actor_kind_for, audit_record
+
+# Audit details list at most this many member ids; the counts are always complete.
+AUDIT_MEMBER_SAMPLE = 50
+
+
+def _clean_name(display_name: object) -> str:
+    if not isinstance(display_name, str):
+        raise ValidationError({"display_name": ["displayName must be a string."]})
+    name = display_name.strip()
+    if not name:
+        raise ValidationError({"display_name": ["displayName is required."]}, code="required")
+    if len(name) > 255 or "\x00" in name:
+        raise ValidationError({"display_name": ["displayName is longer than 255 characters."]})
+    return name
+
+
+def _clean_external_id(external_id: object) -> str:
+    if external_id is None:
+        return ""
+    if not isinstance(external_id, str) or len(external_id) > 255 or "\x00" in external_id:
+        raise ValidationError(
+            {"external_id": ["externalId must be a string of at most 255 characters."]}
+        )
+    return external_id.strip()
+
+
+def _name_conflict(name: str) -> Conflict:
+    return Conflict(
+        f"A group named {name!r} already exists in this organization.", field="display_name"
+    )
+
+
+def _resolve_members(org: Organization, member_ids: Iterable[str]) -> list[int]:
+    """Map SCIM ids to the org's person pks; any id outside the org is a ValidationError."""
+    wanted = list(dict.fromkeys(member_ids))
+    found = person_pks_by_scim_id(org=org, scim_ids=wanted)
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        raise ValidationError(
+            {"members": [f"No person with id {shown} exists in this organization."]},
+            code="unknown_member",
+        )
+    return [found[i] for i in wanted]
+
+
+def _touch(group: Group) -> None:
+    group.updated_at = timezone.now()
+    Group.objects.filter(pk=group.pk).update(updated_at=group.updated_at)
+
+
+@transaction.atomic
+def group_create(
+    *,
+    org: Organization,
+    display_name: str,
+    external_id: str = "",
+    member_ids: Iterable[str] = (),
+    actor: Account | None = None,
+    source: str = Person.Source.MANUAL,
+) -> Group:
+    """Create a group, with members if given. A case-insensitive duplicate name is a Conflict."""
+    name = _clean_name(display_name)
+    external_id = _clean_external_id(external_id)
+    person_pks = _resolve_members(org, member_ids)
+    now = timezone.now()
+    group = Group(
+        org=org, display_name=name, external_id=external_id, created_at=now, updated_at=now
+    )
+    try:
+        with transaction.atomic():
+            group.save(force_insert=True)
+    except IntegrityError as exc:
+        raise _name_conflict(name) from exc
+    GroupMembership.objects.bulk_create(
+        [GroupMembership(group=group, person_id=pk, created_at=now) for pk in person_pks]
+    )
+    audit_record(
+        org=org,
+        actor=actor,
+        actor_kind=actor_kind_for(actor, source),
+        action="group.created",
+        target=group,
+        details={"members": len(person_pks)},
+    )
+    return group
+
+
+@transaction.atomic
+def group_update(
+    *,
+    group: Group,
+    display_name: str | None = None,
+    external_id: str | None = None,
+    actor: Account | None = None,
+    source: str = Person.Source.SCIM,
+) -> list[str]:
+    """Rename a group and/or change its externalId. Repeating the current name is a no-op
+    (Okta resends it with every membership change), never a conflict with itself."""
+    changed: list[str] = []
+    if display_name is not None:
+        name = _clean_name(display_name)
+        if name != group.display_name:
+            group.display_name = name
+            changed.append("display_name")
+    if external_id is not None:
+        ext = _clean_external_id(external_id)
+        if ext != group.external_id:
+            group.external_id = ext
+            changed.append("external_id")
+    if changed:
+        group.updated_at = timezone.now()
+        try:
+            with transaction.atomic():
+                group.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError as exc:
+            raise _name_conflict(group.display_name) from exc
+        audit_record(
+            org=group.org,
+            actor=actor,
+            actor_kind=actor_kind_for(actor, source),
+            action="group.updated",
+            target=group,
+            details={"changed": changed},
+        )
+    return changed
+
+
+def _lock(group: Group) -> None:
+    # Serialises membership changes of one group (PostgreSQL row lock; SQLite locks the file).
+    Group.objects.select_for_update().filter(pk=group.pk).values_list("pk", flat=True).first()
+
+
+def _record_members(
+    group: Group, action: str, ids: list[str], count: int, actor: Account | None, source: str
+) -> None:
+    audit_record(
+        org=group.org,
+        actor=actor,
+        actor_kind=actor_kind_for(actor, source),
+        action=action,
+        target=group,
+        details={"count": count, "ids": ids[:AUDIT_MEMBER_SAMPLE]},
+    )
+
+
+@transaction.atomic
+def group_members_add(
+    *,
+    group: Group,
+    member_ids: Iterable[str],
+    actor: Account | None = None,
+    source: str = Person.Source.SCIM,
+) -> int:
+    """Add people (by SCIM id) to the group; existing members are left as they are."""
+    ids = list(dict.fromkeys(member_ids))
+    person_pks = _resolve_members(group.org, ids)
+    if not person_pks:
+        return 0
+    _lock(group)
+    now = timezone.now()
+    GroupMembership.objects.bulk_create(
+        [GroupMembership(group=group, person_id=pk, created_at=now) for pk in person_pks],
+        ignore_conflicts=True,
+    )
+    _touch(group)
+    _record_members(group, "group.members_added", ids, len(ids), actor, source)
+    return len(person_pks)
+
+
+@transaction.atomic
+def group_members_remove(
+    *,
+    group: Group,
+    member_ids: Iterable[str],
+    actor: Account | None = None,
+    source: str = Person.Source.SCIM,
+) -> int:
+    """Remove people (by SCIM id) from the group; removing a non-member is a no-op."""
+    ids = list(dict.fromkeys(member_ids))
+    person_pks = _resolve_members(group.org, ids)
+    if not person_pks:
+        return 0
+    _lock(group)
+    removed, _ = GroupMembership.objects.filter(group=group, person_id__in=person_pks).delete()
+    _touch(group)
+    _record_members(group, "group.members_removed", ids, removed, actor, source)
+    return removed
+
+
+@transaction.atomic
+def group_members_set(
+    *,
+    group: Group,
+    member_ids: Iterable[str],
+    actor: Account | None = None,
+    source: str = Person.Source.SCIM,
+) -> None:
+    """Make the group's members exactly these people (an empty list empties the group)."""
+    ids = list(dict.fromkeys(member_ids))
+    person_pks = _resolve_members(group.org, ids)
+    _lock(group)
+    GroupMembership.objects.filter(group=group).exclude(person_id__in=person_pks).delete()
+    now = timezone.now()
+    GroupMembership.objects.bulk_create(
+        [GroupMembership(group=group, person_id=pk, created_at=now) for pk in person_pks],
+        ignore_conflicts=True,
+    )
+    _touch(group)
+    _record_members(group, "group.members_replaced", ids, len(ids), actor, source)
+
+
+@transaction.atomic
+def group_delete(
+    *, group: Group, actor: Account | None = None, source: str = Person.Source.SCIM
+) -> None:
+    """Delete a group and its memberships; its people are untouched."""
+    audit_record(
+        org=group.org,
+        actor=actor,
+        actor_kind=actor_kind_for(actor, source),
+        action="group.deleted",
+        target=group,
+    )
+    group.delete()

@@ -1,0 +1,242 @@
+"""The org's people: create, change, suspend and reactivate. Never hard-deleted by the IdP."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.exceptions import Conflict
+from accounts.models import Account, Organization, Person, PersonEmail
+from accounts.services.audit import actor_kind_for, audit_record
+
+
+@dataclass(frozen=True)
+class EmailData:
+    value: str
+    type: str = ""
+    primary: bool = False
+
+
+# Attributes a caller may set through person_create / person_update, with their max lengths.
+PERSON_TEXT_FIELDS = {
+    "user_name": 255,
+    "external_id": 255,
+    "given_name": 255,
+    "family_name": 255,
+    "display_name": 255,
+    "locale": 35,
+}
+
+
+def _clean_text(field: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError({field: [f"{field} must be a string."]}, code="invalid_type")
+    value = value.strip()
+    limit = PERSON_TEXT_FIELDS[field]
+    if len(value) > limit:
+        raise ValidationError({field: [f"{field} is longer than {limit} characters."]})
+    if "\x00" in value:
+        raise ValidationError({field: [f"{field} contains a NUL character."]})
+    return value
+
+
+def _clean_emails(emails: Sequence[EmailData]) -> list[EmailData]:
+    cleaned: list[EmailData] = []
+    seen: set[str] = set()
+    for email in emails:
+        value = (email.value or "").strip()
+        if not value:
+            continue
+        if len(value) > 320 or "\x00" in value:
+            raise ValidationError({"emails": ["An email address is longer than 320 characters."]})
+        if value.lower() in seen:
+            continue
+        seen.add(value.lower())
+        cleaned.append(EmailData(value=value, type=(email.type or "")[:32], primary=email.primary))
+    if cleaned and not any(e.primary for e in cleaned):
+        cleaned[0] = EmailData(value=cleaned[0].value, type=cleaned[0].type, primary=True)
+    elif sum(e.primary for e in cleaned) > 1:
+        # RFC 7643 §2.4: at most one primary value; keep the first one marked.
+        first = next(i for i, e in enumerate(cleaned) if e.primary)
+        cleaned = [
+            EmailData(value=e.value, type=e.type, primary=i == first) for i, e in enumerate(cleaned)
+        ]
+    return cleaned
+
+
+def _user_name_conflict(org: Organization, user_name: str) -> Conflict:
+    return Conflict(
+        f"A person with userName {user_name!r} already exists in this organization.",
+        field="user_name",
+    )
+
+
+def _save_new(person: Person, emails: list[EmailData]) -> None:
+    try:
+        # A savepoint, so the constraint violation leaves the outer transaction usable.
+        with transaction.atomic():
+            person.save(force_insert=True)
+    except IntegrityError as exc:
+        raise _user_name_conflict(person.org, person.user_name) from exc
+    PersonEmail.objects.bulk_create(
+        [PersonEmail(person=person, value=e.value, type=e.type, primary=e.primary) for e in emails]
+    )
+
+
+@transaction.atomic
+def person_create(
+    *,
+    org: Organization,
+    user_name: str,
+    external_id: str = "",
+    given_name: str = "",
+    family_name: str = "",
+    display_name: str = "",
+    locale: str = "",
+    emails: Sequence[EmailData] = (),
+    active: bool = True,
+    send_emails: bool = True,
+    source: str = Person.Source.MANUAL,
+    actor: Account | None = None,
+) -> Person:
+    """Create one of the org's people. A case-insensitive duplicate userName is a Conflict.
+
+    The database's unique index decides, so concurrent creates of one userName yield one row.
+    """
+    values = {
+        "user_name": _clean_text("user_name", user_name),
+        "external_id": _clean_text("external_id", external_id),
+        "given_name": _clean_text("given_name", given_name),
+        "family_name": _clean_text("family_name", family_name),
+        "display_name": _clean_text("display_name", display_name),
+        "locale": _clean_text("locale", locale),
+    }
+    if not values["user_name"]:
+        raise ValidationError({"user_name": ["userName is required."]}, code="required")
+    now = timezone.now()
+    person = Person(
+        org=org,
+        is_active=active,
+        suspended_at=None if active else now,
+        send_emails=send_emails,
+        provisioned_by=source,
+        created_at=now,
+        updated_at=now,
+        **values,
+    )
+    _save_new(person, _clean_emails(emails))
+    audit_record(
+        org=org,
+        actor=actor,
+        actor_kind=actor_kind_for(actor, source),
+        action="person.created",
+        target=person,
+        details={"send_emails": send_emails, "active": active},
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: Person,
+    changes: dict[str, Any],
+    emails: Sequence[EmailData] | None = None,
+    actor: Account | None = None,
+    source: str = Person.Source.SCIM,
+) -> list[str]:
+    """Apply attribute changes (keys of PERSON_TEXT_FIELDS) and, if given, replace the emails.
+
+    Returns the names of what changed. A userName taken by someone else in the org is a
+    Conflict; changing only the case of one's own userName is allowed.
+    """
+    unknown = set(changes) - set(PERSON_TEXT_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown person attributes: {', '.join(sorted(unknown))}.")
+    changed: list[str] = []
+    for field, raw in changes.items():
+        value = _clean_text(field, raw)
+        if field == "user_name" and not value:
+            raise ValidationError({"user_name": ["userName cannot be empty."]}, code="required")
+        if getattr(person, field) != value:
+            setattr(person, field, value)
+            changed.append(field)
+    if emails is not None:
+        new_emails = _clean_emails(emails)
+        current = [EmailData(e.value, e.type, e.primary) for e in person.emails.all()]
+        if current != new_emails:
+            PersonEmail.objects.filter(person=person).delete()
+            PersonEmail.objects.bulk_create(
+                [
+                    PersonEmail(person=person, value=e.value, type=e.type, primary=e.primary)
+                    for e in new_emails
+                ]
+            )
+            changed.append("emails")
+            # Drop any prefetched emails so the caller serialises the new ones.
+            getattr(person, "_prefetched_objects_cache", {}).pop("emails", None)
+    if changed:
+        person.updated_at = timezone.now()
+        try:
+            with transaction.atomic():
+                person.save(update_fields=[f for f in changed if f != "emails"] + ["updated_at"])
+        except IntegrityError as exc:
+            raise _user_name_conflict(person.org, person.user_name) from exc
+        audit_record(
+            org=person.org,
+            actor=actor,
+            actor_kind=actor_kind_for(actor, source),
+            action="person.updated",
+            target=person,
+            details={"changed": changed},
+        )
+    return changed
+
+
+@transaction.atomic
+def person_suspend(
+    *, person: Person, actor: Account | None = None, source: str = Person.Source.SCIM
+) -> bool:
+    """Suspend a person: door access ends at once; the row, id, groups and history stay.
+
+    Idempotent: returns False when the person was already suspended.
+    """
+    if not person.is_active:
+        return False
+    person.is_active = False
+    person.suspended_at = person.updated_at = timezone.now()
+    person.save(update_fields=["is_active", "suspended_at", "updated_at"])
+    audit_record(
+        org=person.org,
+        actor=actor,
+        actor_kind=actor_kind_for(actor, source),
+        action="person.suspended",
+        target=person,
+    )
+    return True
+
+
+@transaction.atomic
+def person_reactivate(
+    *, person: Person, actor: Account | None = None, source: str = Person.Source.SCIM
+) -> bool:
+    """Reactivate a suspended person with the same id and groups. Idempotent."""
+    if person.is_active:
+        return False
+    person.is_active = True
+    person.suspended_at = None
+    person.updated_at = timezone.now()
+    person.save(update_fields=["is_active", "suspended_at", "updated_at"])
+    audit_record(
+        org=person.org,
+        actor=actor,
+        actor_kind=actor_kind_for(actor, source),
+        action="person.reactivated",
+        target=person,
+    )
+    return True

@@ -1,0 +1,1 @@
+"""Writes for SCIM enablement, tokens, the provisioning log and cleanup audits."""

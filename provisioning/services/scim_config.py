@@ -1,0 +1,43 @@
+"""Turning SCIM on and off for an organization."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Account, Organization, SSOConnection
+from accounts.services.audit import audit_record
+from provisioning.models import ScimConfig
+from provisioning.services.notices import owner_notice_on_commit
+from provisioning.services.tokens import scim_token_revoke
+
+
+@transaction.atomic
+def scim_enable(*, org: Organization, actor: Account | None) -> ScimConfig:
+    """Enable SCIM; refused while the org's SSO is not enabled. Idempotent."""
+    sso = SSOConnection.objects.filter(org=org).first()
+    if sso is None or sso.state != SSOConnection.State.ENABLED:
+        raise ValidationError("Set up and enable SSO before enabling SCIM.", code="sso_required")
+    config, _ = ScimConfig.objects.select_for_update().get_or_create(org=org)
+    if not config.enabled:
+        config.enabled = True
+        config.changed_by = actor
+        config.changed_at = timezone.now()
+        config.save()
+        audit_record(org=org, actor=actor, action="scim.enabled", target=config)
+        owner_notice_on_commit(org=org, subject="SCIM provisioning was enabled", actor=actor)
+    return config
+
+
+@transaction.atomic
+def scim_disable(*, org: Organization, actor: Account | None) -> ScimConfig | None:
+    """Disable SCIM and revoke its token; SCIM requests get 401 from then on. Idempotent."""
+    config = ScimConfig.objects.select_for_update().filter(org=org).first()
+    scim_token_revoke(org=org, actor=actor)
+    if config is not None and config.enabled:
+        config.enabled = False
+        config.changed_by = actor
+        config.changed_at = timezone.now()
+        config.save()
+        audit_record(org=org, actor=actor, action="scim.disabled", target=config)
+        owner_notice_on_commit(org=org, subject="SCIM provisioning was disabled", actor=actor)
+    return config
