@@ -62,3 +62,44 @@ class ScimToken(models.Model):
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None
+
+
+class ProvisioningLogEntry(models.Model):
+    """One SCIM request, authenticated or not, with secrets removed from the body.
+
+    The IdP keeps no bodies (Okta logs none for privacy), so this is the only record of
+    what was asked and what was answered. Old entries are pruned by a periodic task.
+    """
+
+    org = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="scim_log"
+    )
+    token = models.ForeignKey(
+        ScimToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2048)
+    query = models.TextField(blank=True)
+    status = models.PositiveSmallIntegerField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    user_agent = models.CharField(max_length=512, blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    outcome = models.CharField(max_length=512, blank=True)
+    request_body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "provisioning log entry"
+        verbose_name_plural = "provisioning log"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["org", "-created_at"], name="provlog_org_recent"),
+            models.Index(fields=["org", "status", "-created_at"], name="provlog_org_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} → {self.status}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.status >= 400

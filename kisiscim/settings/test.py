@@ -14,6 +14,10 @@ from .base import BASE_DIR, env
 _test_db_url = env.str("TEST_DATABASE_URL", default="")
 if _test_db_url:
     DATABASES = {"default": env.db_url_config(_test_db_url)}
+    # Lets several suites share one server without dropping each other's test database.
+    _suffix = env.str("TEST_DB_SUFFIX", default="")
+    if _suffix:
+        DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_suffix}"}
 else:
     DATABASES = {
         "default": {
