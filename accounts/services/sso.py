@@ -16,6 +16,7 @@ from cryptography import x509
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -76,6 +77,11 @@ def sso_settings_validate(*, entity_id: str, sso_url: str, certificate: str) -> 
         errors.setdefault("sso_url", []).append("The SSO URL must be an https:// URL.")
     elif len(sso_url) > 1024:
         errors.setdefault("sso_url", []).append("The SSO URL is longer than 1024 characters.")
+    else:
+        try:
+            URLValidator(schemes=["https"])(sso_url)
+        except ValidationError:
+            errors.setdefault("sso_url", []).append("The SSO URL is not a valid URL.")
     pem = ""
     if not certificate.strip():
         errors.setdefault("certificate", []).append("Paste the IdP's signing certificate.")
@@ -164,6 +170,7 @@ def sso_configure(
 ) -> SSOConnection:
     """Store validated IdP settings; the state becomes configured (or enabled if asked)."""
     sso = _sso_for_update(org)
+    newly_enabled = enable and sso.state != SSOConnection.State.ENABLED
     sso.idp_entity_id = settings.entity_id
     sso.sso_url = settings.sso_url
     sso.signing_certificate = settings.certificate_pem
@@ -180,8 +187,14 @@ def sso_configure(
         target=sso,
         details={"entity_id": settings.entity_id, "sso_url": settings.sso_url},
     )
-    if enable:
+    if newly_enabled:
         audit_record(org=org, actor=actor, action="sso.enabled", target=sso)
+    _owner_notice(
+        org=org,
+        subject="SSO settings were changed" + (" and SSO was enabled" if newly_enabled else ""),
+        actor=actor,
+        detail=f"Identity provider: {settings.entity_id} ({settings.sso_url}).",
+    )
     return sso
 
 
@@ -196,6 +209,7 @@ def sso_enable(*, org: Organization, actor: Account | None) -> SSOConnection:
         sso.updated_at = timezone.now()
         sso.save()
         audit_record(org=org, actor=actor, action="sso.enabled", target=sso)
+        _owner_notice(org=org, subject="SSO was enabled", actor=actor)
     return sso
 
 
@@ -211,8 +225,23 @@ def sso_disable(*, org: Organization, actor: Account | None) -> SSOConnection:
         sso.updated_at = timezone.now()
         sso.save()
         audit_record(org=org, actor=actor, action="sso.disabled", target=sso)
+        _owner_notice(
+            org=org,
+            subject="SSO was disabled",
+            actor=actor,
+            detail="SCIM provisioning is off and its token is revoked while SSO is disabled.",
+        )
     scim_disable(org=org, actor=actor)
     return sso
+
+
+def _owner_notice(
+    *, org: Organization, subject: str, actor: Account | None, detail: str = ""
+) -> None:
+    # Imported here: provisioning builds on accounts, not the other way round.
+    from provisioning.services.notices import owner_notice_on_commit
+
+    owner_notice_on_commit(org=org, subject=subject, actor=actor, detail=detail)
 
 
 def certificate_expires_soon(sso: SSOConnection, *, days: int = 30) -> bool:

@@ -14,7 +14,9 @@ from provisioning.services.tokens import scim_token_revoke
 @transaction.atomic
 def scim_enable(*, org: Organization, actor: Account | None) -> ScimConfig:
     """Enable SCIM; refused while the org's SSO is not enabled. Idempotent."""
-    sso = SSOConnection.objects.filter(org=org).first()
+    # Lock the SSO row first, in the order sso_disable takes its locks (SSO, then SCIM), so a
+    # concurrent SSO disable cannot slip between the check and the write and leave SCIM on.
+    sso = SSOConnection.objects.select_for_update().filter(org=org).first()
     if sso is None or sso.state != SSOConnection.State.ENABLED:
         raise ValidationError("Set up and enable SSO before enabling SCIM.", code="sso_required")
     config, _ = ScimConfig.objects.select_for_update().get_or_create(org=org)

@@ -12,7 +12,9 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Account, Organization, SSOConnection
 from accounts.services.audit import audit_record
@@ -37,6 +39,8 @@ def _revoke_live(org: Organization, actor: Account | None) -> ScimToken | None:
     return token
 
 
+# Keeps the plaintext out of the tracebacks that error reports (AdminEmailHandler) carry.
+@sensitive_variables("raw")
 @transaction.atomic
 def scim_token_generate(*, org: Organization, actor: Account | None) -> tuple[ScimToken, str]:
     """Issue a new token for the org, revoking the previous one at once.
@@ -47,17 +51,26 @@ def scim_token_generate(*, org: Organization, actor: Account | None) -> tuple[Sc
     config = ScimConfig.objects.select_for_update().filter(org=org).first()
     if config is None or not config.enabled:
         raise ValidationError("Enable SCIM before generating a token.", code="scim_disabled")
-    _revoke_live(org, actor)
+    previous = _revoke_live(org, actor)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ScimToken.objects.create(
         org=org, digest=scim_token_digest(raw), last4=raw[-4:], created_by=actor
     )
-    audit_record(org=org, actor=actor, action="scim.token_generated", target=token)
-    owner_notice_on_commit(
+    audit_record(
         org=org,
-        subject="A new SCIM token was generated",
         actor=actor,
-        detail=f"Token: {token.masked} (the full token is never sent by email).",
+        action="scim.token_generated",
+        target=token,
+        details={"replaces": previous.masked} if previous else {},
+    )
+    detail = f"Token: {token.masked} (the full token is never sent by email)."
+    if previous is not None:
+        detail += (
+            f"\nThe previous token {previous.masked} was revoked at once: "
+            "SCIM requests with it now fail until Okta has the new token."
+        )
+    owner_notice_on_commit(
+        org=org, subject="A new SCIM token was generated", actor=actor, detail=detail
     )
     return token, raw
 
@@ -76,6 +89,7 @@ def scim_token_revoke(*, org: Organization, actor: Account | None) -> ScimToken 
     return token
 
 
+@sensitive_variables("raw_header_value", "parts")
 def _parse_authorization(raw_header_value: str | None) -> str | None:
     """The token from an Authorization value: `Bearer <t>`, a bare `<t>`, or Okta's
     doubled `Bearer Bearer <t>` (its Header Auth sends the field verbatim)."""
@@ -89,6 +103,7 @@ def _parse_authorization(raw_header_value: str | None) -> str | None:
     return parts[0]
 
 
+@sensitive_variables("raw_header_value", "raw")
 def scim_token_authenticate(raw_header_value: str | None) -> tuple[Organization, ScimToken] | None:
     """The org and token behind an Authorization header value, or None.
 
@@ -114,6 +129,8 @@ def scim_token_authenticate(raw_header_value: str | None) -> tuple[Organization,
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ScimToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # Conditional, so concurrent requests (several web processes) write it once, not each.
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
+        ScimToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return org, token
