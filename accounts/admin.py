@@ -1,9 +1,14 @@
 """Staff admin: every model, searchable and filterable; audit events read-only."""
 
+import datetime as dt
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.models import (
     Account,
@@ -18,10 +23,30 @@ from accounts.models import (
 )
 
 
+class OrgMembershipFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        """One owner per org: refuse two owner rows in one submission, which the per-row
+        constraint check cannot see (it would end in an IntegrityError)."""
+        super().clean()
+        owners = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("role") == Membership.Role.OWNER
+        ]
+        if len(owners) > 1:
+            raise ValidationError("An organization has exactly one owner.")
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["account"]
+
+
+class OrgMembershipInline(MembershipInline):
+    formset = OrgMembershipFormSet
 
 
 @admin.register(Organization)
@@ -29,7 +54,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "cleanup_threshold_days", "people_count", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]
+    inlines = [OrgMembershipInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
         return super().get_queryset(request).annotate(_people=Count("people", distinct=True))
@@ -100,10 +125,6 @@ class SuspendedForFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value() or not self.value().isdigit():
             return queryset
-        import datetime as dt
-
-        from django.utils import timezone
-
         cutoff = timezone.now() - dt.timedelta(days=int(self.value()))
         return queryset.filter(is_active=False, suspended_at__lt=cutoff)
 
@@ -134,9 +155,39 @@ class PersonAdmin(admin.ModelAdmin):
     inlines = [PersonEmailInline]
     show_full_result_count = False
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Person | None = None) -> list[str]:
+        if obj is None:
+            return self.readonly_fields
+        # Moving a person to another org would leave cross-org group links; suspension goes
+        # through the services (suspended_at, audit); sendEmails is fixed at creation.
+        return [
+            *self.readonly_fields,
+            "org",
+            "is_active",
+            "suspended_at",
+            "send_emails",
+            "provisioned_by",
+        ]
+
+
+class GroupMembershipFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        """A group's members are its org's people only, never a cross-org link."""
+        super().clean()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            person = form.cleaned_data.get("person")
+            if person is not None and person.org_id != self.instance.org_id:
+                raise ValidationError(
+                    f"{person} belongs to another organization; "
+                    "a group's members are its own organization's people."
+                )
+
 
 class GroupMembershipInline(admin.TabularInline):
     model = GroupMembership
+    formset = GroupMembershipFormSet
     extra = 0
     raw_id_fields = ["person"]
 
@@ -149,6 +200,10 @@ class GroupAdmin(admin.ModelAdmin):
     list_select_related = ["org"]
     readonly_fields = ["scim_id", "created_at", "updated_at"]
     inlines = [GroupMembershipInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Group | None = None) -> list[str]:
+        # Moving a group to another org would turn its members into cross-org links.
+        return [*self.readonly_fields, "org"] if obj is not None else self.readonly_fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
         return super().get_queryset(request).annotate(_members=Count("memberships"))

@@ -55,6 +55,10 @@ class AccountManager(BaseUserManager["Account"]):
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
 
+    def get_by_natural_key(self, username: str | None) -> "Account":
+        # Emails are stored lowercased, so signing in as "Ada@Example.com" finds the account.
+        return self.get(email=(username or "").strip().lower())
+
 
 class Account(AbstractBaseUser, PermissionsMixin):
     """A person who signs in to the console (an org owner or admin, or staff)."""
@@ -76,6 +80,11 @@ class Account(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        """Lowercase the email, as `create_user` does, so forms (the admin's) store it alike."""
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
 
 
 class Membership(models.Model):

@@ -38,10 +38,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @member_required
 def people(request: HttpRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None)
-    search = status = ""
-    if form.is_valid():
-        search = form.cleaned_data["q"]
-        status = form.cleaned_data["status"]
+    # A bad value in one field (a stale ?status=) must not drop the other: keep what is valid.
+    form.is_valid()
+    cleaned = getattr(form, "cleaned_data", {})
+    search = cleaned.get("q", "")
+    status = cleaned.get("status", "")
     page = Paginator(
         person_list(org=request.org, search=search, status=status), PAGE_SIZE
     ).get_page(request.GET.get("page"))

@@ -27,6 +27,11 @@ def org_owner(*, org: Organization) -> Account | None:
     return membership.account if membership else None
 
 
+def account_get_by_email(*, email: str) -> Account | None:
+    """The console account with this email (stored lowercased), if any."""
+    return Account.objects.filter(email=email.strip().lower()).first()
+
+
 def org_get_by_slug(*, slug: str) -> Organization | None:
     return Organization.objects.filter(slug=slug).first()
 

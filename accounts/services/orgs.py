@@ -4,6 +4,7 @@ import re
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.exceptions import Conflict
@@ -19,6 +20,16 @@ def org_slug_validate(slug: str) -> None:
             f"Invalid slug {slug!r}: use 1-63 lowercase letters, digits and inner hyphens.",
             code="invalid_slug",
         )
+
+
+def _is_email(value: str) -> bool:
+    if len(value) > Account._meta.get_field("email").max_length:
+        return False
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 @transaction.atomic
@@ -38,8 +49,13 @@ def org_create(
     name = name.strip()
     if not name:
         raise ValidationError("The organization needs a name.", code="required")
+    name_max = Organization._meta.get_field("name").max_length
+    if len(name) > name_max:
+        raise ValidationError(
+            f"The organization name is longer than {name_max} characters.", code="max_length"
+        )
     owner_email = Account.objects.normalize_email(owner_email.strip()).lower()
-    if "@" not in owner_email:
+    if not _is_email(owner_email):
         raise ValidationError(f"Invalid owner email {owner_email!r}.", code="invalid_email")
     if Organization.objects.filter(slug=slug).exists():
         raise Conflict(f"An organization with slug {slug!r} already exists.", field="slug")

@@ -1,13 +1,14 @@
 import getpass
 import sys
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from accounts.management.commands._errors import command_errors
-from accounts.services.orgs import org_create
+from accounts.management.commands._errors import OneLineErrorCommand, command_errors
+from accounts.selectors.orgs import account_get_by_email
+from accounts.services.orgs import org_create, org_slug_validate
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorCommand):
     help = "Create an organization and its owner account."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,11 +21,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: str) -> None:
+        with command_errors():
+            # Refuse a bad slug before asking for a password that would be thrown away.
+            org_slug_validate(options["slug"])
         password = options["owner_password"]
-        if password is None and sys.stdin.isatty():
-            password = getpass.getpass("Owner password: ")
-            if password != getpass.getpass("Owner password (again): "):
-                raise CommandError("The passwords do not match.")
+        if (
+            password is None
+            and sys.stdin.isatty()
+            and account_get_by_email(email=options["owner_email"]) is None
+        ):
+            password = _prompt_password()
         with command_errors():
             org, owner = org_create(
                 slug=options["slug"],
@@ -33,3 +39,14 @@ class Command(BaseCommand):
                 owner_password=password,
             )
         self.stdout.write(f"Created organization {org.slug} ({org.name}) owned by {owner.email}.")
+
+
+def _prompt_password() -> str:
+    try:
+        password = getpass.getpass("Owner password: ")
+        again = getpass.getpass("Owner password (again): ")
+    except (EOFError, KeyboardInterrupt) as exc:
+        raise CommandError("Cancelled: no owner password given.") from exc
+    if password != again:
+        raise CommandError("The passwords do not match.")
+    return password

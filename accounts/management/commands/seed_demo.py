@@ -1,8 +1,9 @@
 """A demo organization to try the product with: safe to run again (it changes nothing then)."""
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import transaction
 
+from accounts.management.commands._errors import OneLineErrorCommand, command_errors
 from accounts.models import Person
 from accounts.selectors.orgs import org_get_by_slug
 from accounts.services.groups import group_create
@@ -28,7 +29,7 @@ GROUPS = {
 }
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorCommand):
     help = "Create the demo organization (owner, demo SSO, a few people and groups)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             if not options["quiet_if_exists"]:
                 self.stdout.write(f"The demo organization exists already; sign in as {DEMO_OWNER}.")
             return
-        with transaction.atomic():
+        with command_errors(), transaction.atomic():
             org, _ = org_create(
                 slug=DEMO_SLUG,
                 name="Demo Co.",

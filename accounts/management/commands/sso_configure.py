@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from accounts.management.commands._errors import command_errors
+from accounts.management.commands._errors import OneLineErrorCommand, command_errors
 from accounts.selectors.orgs import org_get_by_slug
 from accounts.services.sso import (
     sso_configure,
@@ -12,7 +12,7 @@ from accounts.services.sso import (
 )
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorCommand):
     help = "Set up and enable an org's SAML SSO from metadata, explicit settings, or the demo IdP."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--cert-file", metavar="PEM")
 
     def handle(self, *args: object, **options: object) -> None:
+        if not options["entity_id"] and (options["sso_url"] or options["cert_file"]):
+            raise CommandError("--sso-url and --cert-file go with --entity-id only.")
         org = org_get_by_slug(slug=str(options["slug"]))
         if org is None:
             raise CommandError(f"No organization with slug {options['slug']!r}.")
