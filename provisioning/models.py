@@ -103,3 +103,122 @@ class ProvisioningLogEntry(models.Model):
     @property
     def is_error(self) -> bool:
         return self.status >= 400
+
+
+class CleanupFinding(models.Model):
+    """A person suspended for longer than the org's threshold, for the owner to review.
+
+    `user_name` and `scim_id` are snapshots: when the person is deleted the finding stays, so
+    the history of decisions survives. One suspension is flagged at most once: the pair
+    (person, suspended_at) is unique, so re-running the audit, or running it on several
+    workers at once, never duplicates a finding, and a person whose finding was kept is
+    flagged again only after a new suspension (which has a new `suspended_at`).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        KEPT = "kept", "Kept"
+        DELETED = "deleted", "Deleted"
+        RESOLVED = "resolved", "Resolved (reactivated)"
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="cleanup_findings")
+    person = models.ForeignKey(
+        "accounts.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cleanup_findings",
+    )
+    user_name = models.CharField(max_length=255)
+    scim_id = models.CharField(max_length=64)
+    suspended_at = models.DateTimeField()
+    flagged_at = models.DateTimeField(default=timezone.now)
+    # Which audit run created the finding: lets a run report exactly what it flagged even
+    # when another run inserted (and skipped) the same rows concurrently.
+    run_id = models.UUIDField(null=True, blank=True, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text so the history survives the account's deletion.
+    decided_by_label = models.CharField(max_length=320, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    # When the owner's digest email covered this finding; None means not yet announced.
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["suspended_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "suspended_at"], name="cleanupfinding_one_per_suspension"
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="open"),
+                name="cleanupfinding_one_open_per_person",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "status", "suspended_at"], name="cleanup_org_status"),
+            models.Index(fields=["org", "-decided_at"], name="cleanup_org_decided"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_name} ({self.get_status_display()})"
+
+    @property
+    def days_suspended(self) -> int:
+        return max((timezone.now() - self.suspended_at).days, 0)
+
+
+class OrgAlert(models.Model):
+    """A console banner for the org's owner and admins, until one of them dismisses it."""
+
+    class Kind(models.TextChoices):
+        MASS_DEACTIVATION = "mass_deactivation", "Mass deactivation"
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    message = models.CharField(max_length=500)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Concurrent SCIM requests crossing the threshold together raise one alert.
+            models.UniqueConstraint(
+                fields=["org", "kind"],
+                condition=Q(dismissed_at__isnull=True),
+                name="orgalert_one_open_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} in {self.org}"
+
+
+class PersonEmailSent(models.Model):
+    """A once-only email (the welcome) that went to a person: a redelivered task finds it
+    here and does not send it twice."""
+
+    person = models.ForeignKey(
+        "accounts.Person", on_delete=models.CASCADE, related_name="emails_sent"
+    )
+    kind = models.CharField(max_length=32)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "email sent to a person"
+        verbose_name_plural = "emails sent to people"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="personemailsent_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.person_id} at {self.sent_at:%Y-%m-%d %H:%M}"
