@@ -47,7 +47,10 @@ def person_pks_by_scim_id(*, org: Organization, scim_ids: Iterable[str]) -> dict
 
 
 def person_groups(*, org: Organization, person: Person) -> QuerySet[Group]:
-    return Group.objects.filter(org=org, memberships__person=person).order_by("display_name")
+    """The person's groups in this org, by name as the groups page sorts them (any case)."""
+    return Group.objects.filter(org=org, memberships__person=person).order_by(
+        Lower("display_name"), "id"
+    )
 
 
 def people_counts(*, org: Organization) -> dict[str, int]:
