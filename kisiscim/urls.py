@@ -14,6 +14,7 @@ admin.site.site_title = "KisiSCIM admin"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("scim/v2/", include("provisioning.scim.urls", namespace="scim")),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "provisioning.scim.middleware.ScimRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -200,6 +201,29 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# SCIM endpoint (/scim/v2/) on django-scim2's hooks; the token identifies the org.
+SCIM_SERVICE_PROVIDER = {
+    "NETLOC": "unused",  # locations are built from the request's host
+    "AUTHENTICATION_SCHEMES": [{"type": "oauthbearertoken", "name": "Bearer token"}],
+    "USER_MODEL_GETTER": "provisioning.scim.hooks.person_model",
+    "USER_ADAPTER": "provisioning.scim.adapters.SCIMPerson",
+    "GROUP_MODEL": "accounts.models.Group",
+    "GROUP_ADAPTER": "provisioning.scim.adapters.SCIMGroupAdapter",
+    "USER_FILTER_PARSER": "provisioning.scim.filters.PersonFilterQuery",
+    "GROUP_FILTER_PARSER": "provisioning.scim.filters.GroupFilterQuery",
+    "AUTH_CHECK_MIDDLEWARE": "provisioning.scim.auth.ScimTokenAuthCheck",
+    "BASE_LOCATION_GETTER": "provisioning.scim.hooks.base_location",
+    "GET_EXTRA_MODEL_FILTER_KWARGS_GETTER": "provisioning.scim.hooks.org_filter_kwargs_getter",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="KisiSCIM"',
+}
+_rate_limit = env.str("SCIM_RATE_LIMIT", default="3000").strip().lower()
+# Requests per minute per token; "off" (or 0) disables the limit.
+SCIM_RATE_LIMIT = 0 if _rate_limit in ("off", "0", "") else int(_rate_limit)
+SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)
+SCIM_MAX_PAGE_SIZE = env.int("SCIM_MAX_PAGE_SIZE", default=200)
+SCIM_DEFAULT_PAGE_SIZE = 100
+SCIM_DOCUMENTATION_URI = env.str("SCIM_DOCUMENTATION_URI", default="")
 
 # The console's own knobs.
 KISISCIM_SITE_URL = env.str("KISISCIM_SITE_URL", default="")

@@ -1,0 +1,98 @@
+"""Who is calling the SCIM endpoint, and whether they may right now.
+
+`ScimTokenAuthCheck` replaces django-scim2's default check (which accepts any session-logged-in
+account) through the AUTH_CHECK_MIDDLEWARE setting. Before any view code runs it answers:
+401 for a missing, wrong or revoked token (or SCIM/SSO off), 429 past the per-token rate
+limit, 413 for oversized bodies and 415 for bodies that are not JSON. Each is a SCIM error.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django_scim.middleware import SCIMAuthCheckMiddleware
+
+from provisioning.models import ScimToken
+from provisioning.scim.errors import scim_error_response
+from provisioning.services.tokens import scim_token_authenticate
+
+JSON_MEDIA_TYPES = ("application/scim+json", "application/json")
+BODY_METHODS = ("POST", "PUT", "PATCH")
+RATE_WINDOW_SECONDS = 60
+
+
+def rate_limit_hit(token: ScimToken, *, now: float | None = None) -> int | None:
+    """Count one request against the token's per-minute budget (SCIM_RATE_LIMIT).
+
+    Returns None while within budget, else the seconds until the window resets. The counter
+    lives in the cache (Redis in production), so every web process shares it.
+    """
+    limit = settings.SCIM_RATE_LIMIT
+    if not limit:
+        return None
+    now = time.time() if now is None else now
+    window = int(now // RATE_WINDOW_SECONDS)
+    key = f"scim:rate:{token.pk}:{window}"
+    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.add(key, 1, timeout=RATE_WINDOW_SECONDS + 5)
+        count = 1
+    if count <= limit:
+        return None
+    return max(1, int((window + 1) * RATE_WINDOW_SECONDS - now + 0.999))
+
+
+class ScimTokenAuthCheck(SCIMAuthCheckMiddleware):
+    """django-scim2's auth-check hook, resolving the org from the bearer token."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        result = scim_token_authenticate(request.headers.get("Authorization"))
+        if result is None:
+            response = scim_error_response(
+                401,
+                "Authentication failed: send the SCIM token from Settings → SSO & SCIM as "
+                "'Authorization: Bearer <token>'. The token may have been regenerated or "
+                "SCIM disabled.",
+            )
+            response["WWW-Authenticate"] = 'Bearer realm="KisiSCIM"'
+            return response
+        org, token = result
+        request.scim_org = org  # type: ignore[attr-defined]
+        request.scim_token = token  # type: ignore[attr-defined]
+
+        retry_after = rate_limit_hit(token)
+        if retry_after is not None:
+            response = scim_error_response(
+                429,
+                f"Too many requests for this token (limit {settings.SCIM_RATE_LIMIT} per "
+                f"minute). Retry after {retry_after} seconds.",
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
+
+        if request.method in BODY_METHODS:
+            return self._check_body(request)
+        return None
+
+    def _check_body(self, request: HttpRequest) -> HttpResponse | None:
+        limit = settings.SCIM_MAX_BODY_BYTES
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            return scim_error_response(413, f"The request body is larger than {limit} bytes.")
+        content_type = (request.content_type or "").lower()
+        if content_type and content_type not in JSON_MEDIA_TYPES:
+            return scim_error_response(
+                415,
+                f"Unsupported Content-Type {content_type!r}: send application/scim+json "
+                "or application/json.",
+            )
+        return None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        return response

@@ -1,0 +1,60 @@
+"""The outermost layer of /scim/v2/: every request is recorded in the provisioning log, and
+every error leaves as a SCIM error body, whatever produced it (a Django 404 or 500 too)."""
+
+import json
+import logging
+import time
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from provisioning.scim.errors import SCIM_CONTENT_TYPE, scim_error_response
+from provisioning.services.scim_log import provisioning_log_record
+
+logger = logging.getLogger(__name__)
+
+SCIM_PREFIX = "/scim/v2"
+
+_GENERIC_DETAIL = {
+    400: "Bad request.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    413: "The request body is too large.",
+    500: "The server could not complete the request. It has been logged; try again later.",
+}
+
+
+class ScimRequestMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(SCIM_PREFIX):
+            return self.get_response(request)
+        started = time.monotonic()
+        response = self.get_response(request)
+        if response.status_code >= 400 and not _is_scim_json(response):
+            detail = _GENERIC_DETAIL.get(response.status_code, "The request failed.")
+            replacement = scim_error_response(response.status_code, detail)
+            for header in ("Retry-After", "Allow", "WWW-Authenticate"):
+                if header in response:
+                    replacement[header] = response[header]
+            response = replacement
+        try:
+            provisioning_log_record(
+                request=request,
+                response=response,
+                duration_ms=int((time.monotonic() - started) * 1000),
+            )
+        except Exception:  # the log must never fail the IdP's request
+            logger.exception("Could not write the provisioning log entry.")
+        return response
+
+
+def _is_scim_json(response: HttpResponse) -> bool:
+    if not response.get("Content-Type", "").startswith(SCIM_CONTENT_TYPE):
+        return False
+    try:
+        return "schemas" in json.loads(response.content)
+    except (ValueError, AttributeError):
+        return False

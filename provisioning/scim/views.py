@@ -1,0 +1,415 @@
+"""The SCIM views: django-scim2's SCIMView (csrf-exempt, AUTH_CHECK_MIDDLEWARE) with paging,
+org scoping and SCIM error bodies everywhere.
+
+Every request costs a constant number of queries: lists run one COUNT and one page query
+(LIMIT/OFFSET on a stable primary-key order) and prefetch only that page's emails, groups
+or members; writes go through the services in one transaction.
+"""
+
+import json
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import View
+from django_scim import exceptions as scim_exceptions
+from django_scim.settings import scim_settings
+from django_scim.views import SCIMView
+
+from accounts.models import Group, GroupMembership, Person, PersonEmail
+from provisioning.scim import schemas
+from provisioning.scim.adapters import SCIMGroupAdapter, SCIMPerson
+from provisioning.scim.errors import (
+    InvalidSyntax,
+    InvalidValue,
+    NotFound,
+    ScimError,
+    scim_error_response,
+    scim_json_response,
+)
+from provisioning.scim.filters import GroupFilterQuery, PersonFilterQuery
+from provisioning.scim.patch import get_ci, operations_parse
+
+logger = logging.getLogger(__name__)
+
+LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+ALWAYS_RETURNED = ("schemas", "id")
+
+
+def _attribute_list(raw: Any) -> set[str]:
+    if raw is None or raw == "":
+        return set()
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+        raise InvalidValue("'attributes' and 'excludedAttributes' are comma-separated names.")
+    names = set()
+    for name in raw:
+        name = name.strip()
+        # Fully qualified names: urn:…:User:userName → userName.
+        for uri in (schemas.USER_SCHEMA, schemas.GROUP_SCHEMA):
+            if name.lower().startswith(uri.lower() + ":"):
+                name = name[len(uri) + 1 :]
+        if name:
+            names.add(name.split(".")[0].lower())
+    return names
+
+
+class Projection:
+    """`attributes` / `excludedAttributes` (RFC 7644 §3.9), on top-level attributes."""
+
+    def __init__(self, attributes: Any = None, excluded: Any = None) -> None:
+        self.only = _attribute_list(attributes)
+        self.excluded = _attribute_list(excluded) - set(ALWAYS_RETURNED)
+
+    def wants(self, name: str) -> bool:
+        name = name.lower()
+        if self.only:
+            return name in self.only or name in ALWAYS_RETURNED
+        return name not in self.excluded
+
+    def apply(self, doc: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in doc.items() if self.wants(k)}
+
+
+def _paging(start_raw: Any, count_raw: Any) -> tuple[int, int]:
+    """1-based startIndex (values below 1 mean 1) and count, capped at SCIM_MAX_PAGE_SIZE
+    (RFC 7644 §3.4.2.4)."""
+    try:
+        start = int(start_raw) if start_raw not in (None, "") else 1
+        count = int(count_raw) if count_raw not in (None, "") else settings.SCIM_DEFAULT_PAGE_SIZE
+    except (TypeError, ValueError) as exc:
+        raise InvalidValue("'startIndex' and 'count' must be integers.") from exc
+    return max(start, 1), min(max(count, 0), settings.SCIM_MAX_PAGE_SIZE)
+
+
+class ScimBaseView(SCIMView):
+    """Authenticates through AUTH_CHECK_MIDDLEWARE and turns every failure into a SCIM error.
+
+    Write methods run in one transaction: a request that fails changes nothing.
+    """
+
+    http_method_names = ["get", "post", "put", "patch", "delete"]
+
+    @method_decorator(csrf_exempt)
+    @method_decorator(scim_settings.AUTH_CHECK_MIDDLEWARE)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+                with transaction.atomic():
+                    return View.dispatch(self, request, *args, **kwargs)
+            return View.dispatch(self, request, *args, **kwargs)
+        except ScimError as exc:
+            request.scim_outcome = exc.detail  # type: ignore[attr-defined]
+            return exc.response()
+        except scim_exceptions.SCIMException as exc:
+            request.scim_outcome = exc.detail  # type: ignore[attr-defined]
+            return scim_error_response(exc.status, exc.detail or "Request failed.", exc.scim_type)
+
+    def http_method_not_allowed(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        allowed = ", ".join(m.upper() for m in self._allowed_methods())
+        response = scim_error_response(405, f"{request.method} is not supported here ({allowed}).")
+        response["Allow"] = allowed
+        return response
+
+    def options(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.http_method_not_allowed(request, *args, **kwargs)
+
+    def load_body(self, body: bytes) -> dict[str, Any]:
+        try:
+            doc = json.loads(body.decode("utf-8") or "null")
+        except UnicodeDecodeError as exc:
+            raise InvalidSyntax("The request body is not UTF-8.") from exc
+        except json.JSONDecodeError as exc:
+            raise InvalidSyntax(f"The request body is not valid JSON: {exc.msg}.") from exc
+        if not isinstance(doc, dict):
+            raise InvalidSyntax("The request body must be a JSON object.")
+        return doc
+
+    def note(self, text: str) -> None:
+        self.request.scim_outcome = text  # type: ignore[attr-defined]
+
+
+class ResourceView(ScimBaseView):
+    """Shared list/get/create/replace/patch/delete logic for Users and Groups."""
+
+    adapter_class: type
+    filter_parser: type
+    model: type
+    lookup_url_kwarg = "uuid"
+    kind = ""
+
+    def base_queryset(self) -> QuerySet:
+        return self.model.objects.filter(org=self.request.scim_org)
+
+    def with_related(self, qs: QuerySet, projection: Projection) -> QuerySet:
+        return qs
+
+    def get_object(self) -> Any:
+        scim_id = self.kwargs.get(self.lookup_url_kwarg)
+        obj = self.with_related(self.base_queryset(), Projection()).filter(scim_id=scim_id).first()
+        if obj is None:
+            raise NotFound(f"{self.kind} {scim_id} not found.")
+        return obj
+
+    def adapter(self, obj: Any) -> Any:
+        return self.adapter_class(obj, request=self.request)
+
+    def render(self, adapter: Any, projection: Projection, *, status: int = 200) -> HttpResponse:
+        response = scim_json_response(
+            projection.apply(self.to_dict(adapter, projection)), status=status
+        )
+        response["Location"] = adapter.location
+        if adapter.notes:
+            self.note("; ".join(adapter.notes))
+        return response
+
+    def to_dict(self, adapter: Any, projection: Projection) -> dict[str, Any]:
+        return adapter.to_dict()
+
+    def projection(self, source: Any) -> Projection:
+        return Projection(get_ci(source, "attributes"), get_ci(source, "excludedAttributes"))
+
+    # GET ---------------------------------------------------------------------------------
+
+    def get(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
+        projection = self.projection(request.GET)
+        if uuid:
+            return self.render(self.adapter(self.get_object()), projection)
+        return self.list(request.GET.get("filter"), request.GET.get("startIndex"),
+                         request.GET.get("count"), projection)  # fmt: skip
+
+    def list(
+        self, filter_text: Any, start_raw: Any, count_raw: Any, projection: Projection
+    ) -> HttpResponse:
+        start, count = _paging(start_raw, count_raw)
+        if filter_text:
+            if not isinstance(filter_text, str):
+                raise InvalidValue("'filter' must be a string.")
+            qs = self.filter_parser.search(filter_text, self.request)
+        else:
+            qs = self.base_queryset()
+        total = qs.count()
+        page = []
+        if count and start <= total:
+            page = list(
+                self.with_related(qs.order_by("pk"), projection)[start - 1 : start - 1 + count]
+            )
+        resources = [projection.apply(self.to_dict(self.adapter(o), projection)) for o in page]
+        self.note(f"listed {len(resources)} of {total}")
+        return scim_json_response(
+            {
+                "schemas": [LIST_RESPONSE],
+                "totalResults": total,
+                "itemsPerPage": len(resources),
+                "startIndex": start,
+                "Resources": resources,
+            }
+        )
+
+    # Writes ------------------------------------------------------------------------------
+
+    def post(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
+        if uuid:
+            return self.http_method_not_allowed(request)
+        adapter = self.adapter(self.model())
+        adapter.from_dict(self.load_body(request.body))
+        adapter.save()
+        obj = self.with_related(self.base_queryset(), Projection()).get(pk=adapter.obj.pk)
+        adapter.obj = obj
+        response = self.render(adapter, self.projection(request.GET), status=201)
+        self.note(f"created {self.kind.lower()} {obj.scim_id}" + self._notes_suffix(adapter))
+        return response
+
+    def put(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
+        if not uuid:
+            return self.http_method_not_allowed(request)
+        adapter = self.adapter(self.get_object())
+        adapter.from_dict(self.load_body(request.body))
+        adapter.save()
+        return self._reload_and_render(adapter, "replaced")
+
+    def patch(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
+        if not uuid:
+            return self.http_method_not_allowed(request)
+        adapter = self.adapter(self.get_object())
+        adapter.handle_operations(operations_parse(self.load_body(request.body)))
+        adapter.save()
+        return self._reload_and_render(adapter, "patched")
+
+    def delete(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
+        if not uuid:
+            return self.http_method_not_allowed(request)
+        obj = self.get_object()
+        self.adapter(obj).delete()
+        self.note(f"{self.delete_verb} {self.kind.lower()} {obj.scim_id}")
+        return HttpResponse(status=204)
+
+    delete_verb = "deleted"
+
+    def _reload_and_render(self, adapter: Any, verb: str) -> HttpResponse:
+        adapter.obj = self.with_related(self.base_queryset(), Projection()).get(pk=adapter.obj.pk)
+        response = self.render(adapter, self.projection(self.request.GET))
+        self.note(f"{verb} {self.kind.lower()} {adapter.obj.scim_id}" + self._notes_suffix(adapter))
+        return response
+
+    @staticmethod
+    def _notes_suffix(adapter: Any) -> str:
+        return f" ({'; '.join(adapter.notes)})" if adapter.notes else ""
+
+
+class UsersView(ResourceView):
+    adapter_class = SCIMPerson
+    filter_parser = PersonFilterQuery
+    model = Person
+    kind = "User"
+    delete_verb = "suspended"
+
+    def with_related(self, qs: QuerySet, projection: Projection) -> QuerySet:
+        qs = qs.prefetch_related(
+            Prefetch("emails", queryset=PersonEmail.objects.order_by("-primary", "id"))
+        )
+        if projection.wants("groups"):
+            qs = qs.prefetch_related(
+                Prefetch(
+                    "memberships",
+                    queryset=GroupMembership.objects.select_related("group").order_by("group_id"),
+                )
+            )
+        else:
+            qs = qs.prefetch_related(
+                Prefetch("memberships", queryset=GroupMembership.objects.none())
+            )
+        return qs
+
+
+class GroupsView(ResourceView):
+    adapter_class = SCIMGroupAdapter
+    filter_parser = GroupFilterQuery
+    model = Group
+    kind = "Group"
+
+    def with_related(self, qs: QuerySet, projection: Projection) -> QuerySet:
+        if not projection.wants("members"):
+            return qs
+        return qs.prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=GroupMembership.objects.select_related("person").order_by("person_id"),
+            )
+        )
+
+    def to_dict(self, adapter: Any, projection: Projection) -> dict[str, Any]:
+        return adapter.to_dict(members=projection.wants("members"))
+
+    def patch(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
+        """Answers 204 (RFC 7644 §3.5.2): a membership change never sends back a group's
+        thousands of members. With `attributes`, the group is returned as asked."""
+        if not uuid:
+            return self.http_method_not_allowed(request)
+        adapter = self.adapter(self.get_object())
+        adapter.handle_operations(operations_parse(self.load_body(request.body)))
+        adapter.save()
+        if request.GET.get("attributes"):
+            return self._reload_and_render(adapter, "patched")
+        self.note(f"patched group {adapter.obj.scim_id}")
+        return HttpResponse(status=204)
+
+
+class SearchView(ScimBaseView):
+    """POST /Users/.search and /Groups/.search (RFC 7644 §3.4.3)."""
+
+    resource_view: type[ResourceView]
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        body = self.load_body(request.body)
+        if SEARCH_REQUEST not in (get_ci(body, "schemas") or []):
+            raise InvalidValue(f"A search request needs schemas [{SEARCH_REQUEST!r}].")
+        view = self.resource_view()
+        view.setup(request)
+        view.request = request
+        response = view.list(
+            get_ci(body, "filter"),
+            get_ci(body, "startIndex"),
+            get_ci(body, "count"),
+            view.projection(body),
+        )
+        response.status_code = 200
+        return response
+
+
+class UserSearchView(SearchView):
+    resource_view = UsersView
+
+
+class GroupSearchView(SearchView):
+    resource_view = GroupsView
+
+
+class ServiceProviderConfigView(ScimBaseView):
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return scim_json_response(schemas.service_provider_config(request))
+
+
+class ResourceTypesView(ScimBaseView):
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
+        return _discovery(schemas.resource_types(request), uuid, "ResourceType")
+
+
+class SchemasView(ScimBaseView):
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
+        return _discovery(schemas.schemas(request), uuid, "Schema")
+
+
+def _discovery(resources: list[dict[str, Any]], uuid: str | None, kind: str) -> HttpResponse:
+    if uuid:
+        for resource in resources:
+            if resource["id"] == uuid:
+                return scim_json_response(resource)
+        raise NotFound(f"{kind} {uuid} not found.")
+    return scim_json_response(
+        {
+            "schemas": [LIST_RESPONSE],
+            "totalResults": len(resources),
+            "itemsPerPage": len(resources),
+            "startIndex": 1,
+            "Resources": resources,
+        }
+    )
+
+
+class NotImplementedView(ScimBaseView):
+    """/Me and /Bulk: defined by RFC 7644, not offered here (the SPC says so)."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete"]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return scim_error_response(
+            501, f"{request.path} is not supported by this service provider."
+        )
+
+    post = put = patch = delete = get
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Anything else under /scim/v2/: a SCIM 404, never an HTML page or a redirect."""
+    return scim_error_response(404, f"No SCIM resource at {request.path}.")

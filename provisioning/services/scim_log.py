@@ -1,0 +1,100 @@
+"""The provisioning log: one row per SCIM request, with secrets removed from the body."""
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
+from django.utils import timezone
+
+from provisioning.models import ProvisioningLogEntry
+
+REDACTED = "[redacted]"
+MAX_STORED_BODY = 64 * 1024
+# Keys whose values are secrets wherever they appear in a body, compared case-insensitively.
+SECRET_KEYS = frozenset({"password", "token", "secret", "authorization", "access_token"})
+_TOKEN_RE = re.compile(r"kscim_[A-Za-z0-9_\-]{8,}")
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: REDACTED if isinstance(k, str) and k.lower() in SECRET_KEYS else _redact(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    if isinstance(value, str):
+        return _TOKEN_RE.sub(REDACTED, value)
+    return value
+
+
+def redacted_body(raw: bytes) -> str:
+    """The request body as stored: JSON with secrets replaced, or a note when not JSON."""
+    if not raw:
+        return ""
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return f"[{len(raw)} bytes, not JSON: not stored]"
+    text = json.dumps(_redact(doc), ensure_ascii=False)
+    if len(text) > MAX_STORED_BODY:
+        return text[:MAX_STORED_BODY] + f"… [truncated, {len(text)} characters in all]"
+    return text
+
+
+def _outcome(request: HttpRequest, response: HttpResponse) -> str:
+    outcome = getattr(request, "scim_outcome", "")
+    if not outcome and response.status_code >= 400:
+        try:
+            outcome = json.loads(response.content).get("detail", "")
+        except (ValueError, AttributeError):
+            outcome = ""
+    return str(outcome)[:512]
+
+
+def provisioning_log_record(
+    *, request: HttpRequest, response: HttpResponse, duration_ms: int
+) -> ProvisioningLogEntry:
+    try:
+        body = request.body
+    except RawPostDataException:
+        body = b""
+    except Exception:  # RequestDataTooBig and the like: never read it again
+        body = b""
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not body and declared.isdigit() and int(declared) > settings.SCIM_MAX_BODY_BYTES:
+        stored = f"[{declared} bytes: over the size limit, not stored]"
+    else:
+        stored = redacted_body(body)
+    return ProvisioningLogEntry.objects.create(
+        org=getattr(request, "scim_org", None),
+        token=getattr(request, "scim_token", None),
+        method=request.method or "",
+        path=request.path[:2048],
+        query=_TOKEN_RE.sub(REDACTED, request.META.get("QUERY_STRING", ""))[:4096],
+        status=response.status_code,
+        duration_ms=max(duration_ms, 0),
+        user_agent=request.headers.get("User-Agent", "")[:512],
+        remote_addr=request.META.get("REMOTE_ADDR") or None,
+        outcome=_outcome(request, response),
+        request_body=stored,
+    )
+
+
+def provisioning_log_prune(*, older_than_days: int, batch_size: int = 5000) -> int:
+    """Delete entries older than the retention, in batches; returns how many went."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    deleted = 0
+    while True:
+        ids = list(
+            ProvisioningLogEntry.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[
+                :batch_size
+            ]
+        )
+        if not ids:
+            return deleted
+        deleted += ProvisioningLogEntry.objects.filter(pk__in=ids).delete()[0]
