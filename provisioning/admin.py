@@ -1,9 +1,21 @@
 """Staff admin for SCIM: configuration and tokens (never the token itself: it is not stored)."""
 
-from django.contrib import admin
-from django.http import HttpRequest
+import datetime as dt
 
-from provisioning.models import ScimConfig, ScimToken
+from django import forms
+from django.contrib import admin
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from provisioning.models import CleanupFinding, OrgAlert, ScimConfig, ScimToken
+from provisioning.services.cleanup import (
+    REASON_MAX_LENGTH,
+    cleanup_findings_delete,
+    cleanup_findings_keep,
+)
 
 
 @admin.register(ScimConfig)
@@ -45,4 +57,150 @@ class ScimTokenAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class SuspendedAgeFilter(admin.SimpleListFilter):
+    """Findings by how long the person has been suspended."""
+
+    title = "suspended for more than"
+    parameter_name = "suspended_days"
+
+    def lookups(self, request, model_admin):
+        return [("30", "30 days"), ("90", "90 days"), ("180", "180 days"), ("365", "1 year")]
+
+    def queryset(self, request, queryset):
+        if not self.value() or not self.value().isdigit():
+            return queryset
+        cutoff = timezone.now() - dt.timedelta(days=int(self.value()))
+        return queryset.filter(suspended_at__lt=cutoff)
+
+
+class KeepReasonForm(forms.Form):
+    reason = forms.CharField(max_length=REASON_MAX_LENGTH, strip=True)
+
+
+@admin.register(CleanupFinding)
+class CleanupFindingAdmin(admin.ModelAdmin):
+    """Findings across orgs. Decisions go through the same services as the console (audited,
+    re-checked); findings are never edited or deleted by hand, so the history holds."""
+
+    list_display = [
+        "user_name",
+        "org",
+        "status",
+        "suspended_at",
+        "days_suspended",
+        "flagged_at",
+        "decided_by_label",
+        "decided_at",
+    ]
+    list_filter = ["status", SuspendedAgeFilter, "org"]
+    search_fields = ["user_name", "scim_id", "org__name", "org__slug", "reason"]
+    list_select_related = ["org"]
+    date_hierarchy = "flagged_at"
+    actions = ["delete_people_permanently", "keep_people"]
+    readonly_fields = [
+        "org",
+        "person",
+        "user_name",
+        "scim_id",
+        "suspended_at",
+        "flagged_at",
+        "run_id",
+        "status",
+        "decided_by",
+        "decided_by_label",
+        "decided_at",
+        "reason",
+        "notified_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="Days suspended")
+    def days_suspended(self, obj: CleanupFinding) -> int:
+        return obj.days_suspended
+
+    def _confirm(
+        self, request: HttpRequest, queryset: QuerySet[CleanupFinding], action: str, form=None
+    ) -> TemplateResponse:
+        findings = list(queryset.filter(status=CleanupFinding.Status.OPEN).select_related("org"))
+        return TemplateResponse(
+            request,
+            "admin/provisioning/cleanupfinding/confirm_decision.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Are you sure?",
+                "opts": self.model._meta,
+                "action": action,
+                "findings": findings,
+                "count": len(findings),
+                "skipped": queryset.count() - len(findings),
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            },
+        )
+
+    def _by_org(self, queryset: QuerySet[CleanupFinding]) -> dict:
+        by_org: dict = {}
+        for finding in queryset.filter(status=CleanupFinding.Status.OPEN).select_related("org"):
+            by_org.setdefault(finding.org, []).append(finding.pk)
+        return by_org
+
+    @admin.action(description="Delete the selected people permanently", permissions=["change"])
+    def delete_people_permanently(self, request, queryset):
+        if not request.POST.get("confirmed"):
+            return self._confirm(request, queryset, "delete_people_permanently")
+        deleted = sum(
+            cleanup_findings_delete(org=org, finding_ids=ids, actor=request.user)
+            for org, ids in self._by_org(queryset).items()
+        )
+        self.message_user(
+            request, f"Deleted {deleted} {'person' if deleted == 1 else 'people'} permanently."
+        )
+        return None
+
+    @admin.action(description="Keep the selected people (with a reason)", permissions=["change"])
+    def keep_people(self, request, queryset):
+        form = KeepReasonForm(request.POST if request.POST.get("confirmed") else None)
+        if not form.is_valid():
+            return self._confirm(request, queryset, "keep_people", form=form)
+        kept = sum(
+            cleanup_findings_keep(
+                org=org, finding_ids=ids, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            for org, ids in self._by_org(queryset).items()
+        )
+        self.message_user(request, f"Kept {kept} {'person' if kept == 1 else 'people'}.")
+        return None
+
+
+@admin.register(OrgAlert)
+class OrgAlertAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "org", "kind", "message", "dismissed_at", "dismissed_by"]
+    list_filter = ["kind", ("dismissed_at", admin.EmptyFieldListFilter), "org"]
+    search_fields = ["org__name", "org__slug", "message"]
+    list_select_related = ["org", "dismissed_by"]
+    readonly_fields = [
+        "org",
+        "kind",
+        "message",
+        "details",
+        "created_at",
+        "dismissed_at",
+        "dismissed_by",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -138,6 +138,11 @@ def person_create(
         target=person,
         details={"send_emails": send_emails, "active": active},
     )
+    if source == Person.Source.SCIM and send_emails and active:
+        # Lazy: provisioning depends on accounts, not the other way round at import time.
+        from provisioning.services.mail import person_email_on_commit
+
+        person_email_on_commit(person=person, kind="welcome")
     return person
 
 
@@ -218,6 +223,10 @@ def person_suspend(
         action="person.suspended",
         target=person,
     )
+    if actor is None and source == Person.Source.SCIM:
+        from provisioning.services.alerts import mass_deactivation_note_on_commit
+
+        mass_deactivation_note_on_commit(org=person.org)
     return True
 
 
@@ -239,4 +248,8 @@ def person_reactivate(
         action="person.reactivated",
         target=person,
     )
+    # In this transaction: the person is never active with an open cleanup finding.
+    from provisioning.services.cleanup import cleanup_findings_resolve_for_person
+
+    cleanup_findings_resolve_for_person(person=person, actor=actor, source=source)
     return True

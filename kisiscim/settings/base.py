@@ -8,6 +8,7 @@ only by its environment; there is no production settings module.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -73,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.console",
+                "provisioning.context_processors.alerts",
             ],
         },
     },
@@ -164,7 +166,23 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# One beat process per deployment. Times are UTC (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE: dict = {
+    "cleanup-audit-daily": {
+        "task": "provisioning.tasks.cleanup_audit_task",
+        "schedule": crontab(
+            hour=env.int("CLEANUP_AUDIT_HOUR", default=3),
+            minute=env.int("CLEANUP_AUDIT_MINUTE", default=15),
+        ),
+    },
+    "provisioning-log-prune-daily": {
+        "task": "provisioning.tasks.provisioning_log_prune_task",
+        "schedule": crontab(
+            hour=env.int("PROVISIONING_LOG_PRUNE_HOUR", default=4),
+            minute=env.int("PROVISIONING_LOG_PRUNE_MINUTE", default=0),
+        ),
+    },
+}
 
 # Email: console output unless EMAIL_URL (e.g. smtp+tls://user:pass@host:587) is set.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -227,3 +245,12 @@ SCIM_DOCUMENTATION_URI = env.str("SCIM_DOCUMENTATION_URI", default="")
 
 # The console's own knobs.
 KISISCIM_SITE_URL = env.str("KISISCIM_SITE_URL", default="")
+# Provisioning log entries older than this are pruned daily.
+PROVISIONING_LOG_RETENTION_DAYS = env.int("PROVISIONING_LOG_RETENTION_DAYS", default=90)
+# Mass-deactivation alert: SCIM suspensions in an org within the window that reach
+# MASS_DEACTIVATION_COUNT people, or MASS_DEACTIVATION_PERCENT of the org's people (once that
+# is at least MASS_DEACTIVATION_MIN_COUNT people, so small orgs are not alerted for two).
+MASS_DEACTIVATION_WINDOW_MINUTES = env.int("MASS_DEACTIVATION_WINDOW_MINUTES", default=60)
+MASS_DEACTIVATION_COUNT = env.int("MASS_DEACTIVATION_COUNT", default=50)
+MASS_DEACTIVATION_PERCENT = env.int("MASS_DEACTIVATION_PERCENT", default=20)
+MASS_DEACTIVATION_MIN_COUNT = env.int("MASS_DEACTIVATION_MIN_COUNT", default=5)

@@ -1,0 +1,1 @@
+"""Console pages for cleanup audits and org alerts (owner and admins)."""
