@@ -21,6 +21,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("o/<slug:org_slug>/settings/sso-scim/", include("provisioning.urls")),
     path("o/<slug:org_slug>/", include("provisioning.cleanup.urls")),
     path("", include("accounts.urls")),
 ]

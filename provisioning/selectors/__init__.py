@@ -1,0 +1,1 @@
+"""Reads for SCIM enablement, tokens, the provisioning log and cleanup audits; org first."""
