@@ -159,9 +159,12 @@ class Person(models.Model):
     given_name = models.CharField(max_length=255, blank=True)
     family_name = models.CharField(max_length=255, blank=True)
     display_name = models.CharField(max_length=255, blank=True)
-    locale = models.CharField(max_length=35, blank=True)
+    locale = models.CharField(max_length=255, blank=True)
     is_active = models.BooleanField(default=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # Set when the IdP sent DELETE: the person is suspended and hidden from SCIM (which must
+    # then answer 404, RFC 7644 §3.6), but kept for the console's cleanup audit.
+    idp_deleted_at = models.DateTimeField(null=True, blank=True)
     # Set once, on creation; False means the product never emails this person.
     send_emails = models.BooleanField(default=True)
     provisioned_by = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)

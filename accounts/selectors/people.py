@@ -38,6 +38,15 @@ def person_get_by_user_name(*, org: Organization, user_name: str) -> Person | No
     return person_list(org=org).filter(user_name__lower=Lower(Value(user_name))).first()
 
 
+def person_deleted_by_idp(*, org: Organization, user_name: str) -> Person | None:
+    """The person with this userName whom the IdP deleted (hidden from SCIM), if any."""
+    return (
+        Person.objects.filter(org=org, idp_deleted_at__isnull=False)
+        .filter(user_name__lower=Lower(Value(user_name)))
+        .first()
+    )
+
+
 def person_pks_by_scim_id(*, org: Organization, scim_ids: Iterable[str]) -> dict[str, int]:
     """Map the given SCIM ids to primary keys, for the org's people only (one query)."""
     ids = [i for i in scim_ids if isinstance(i, str)]

@@ -27,7 +27,7 @@ PERSON_TEXT_FIELDS = {
     "given_name": 255,
     "family_name": 255,
     "display_name": 255,
-    "locale": 35,
+    "locale": 255,
 }
 
 
@@ -58,9 +58,7 @@ def _clean_emails(emails: Sequence[EmailData]) -> list[EmailData]:
             continue
         seen.add(value.lower())
         cleaned.append(EmailData(value=value, type=(email.type or "")[:32], primary=email.primary))
-    if cleaned and not any(e.primary for e in cleaned):
-        cleaned[0] = EmailData(value=cleaned[0].value, type=cleaned[0].type, primary=True)
-    elif sum(e.primary for e in cleaned) > 1:
+    if sum(e.primary for e in cleaned) > 1:
         # RFC 7643 §2.4: at most one primary value; keep the first one marked.
         first = next(i for i, e in enumerate(cleaned) if e.primary)
         cleaned = [
@@ -231,6 +229,26 @@ def person_suspend(
 
 
 @transaction.atomic
+def person_idp_delete(*, person: Person) -> None:
+    """The IdP deleted the person (SCIM DELETE): suspend them and hide them from SCIM.
+
+    Nothing is deleted: the person stays in the console for the cleanup audit, and a later
+    SCIM create with the same userName brings the same person back.
+    """
+    person_suspend(person=person, source=Person.Source.SCIM)
+    if person.idp_deleted_at is None:
+        person.idp_deleted_at = timezone.now()
+        person.save(update_fields=["idp_deleted_at"])
+        audit_record(
+            org=person.org,
+            actor=None,
+            actor_kind=actor_kind_for(None, Person.Source.SCIM),
+            action="person.deleted_by_idp",
+            target=person,
+        )
+
+
+@transaction.atomic
 def person_reactivate(
     *, person: Person, actor: Account | None = None, source: str = Person.Source.SCIM
 ) -> bool:
@@ -239,8 +257,9 @@ def person_reactivate(
         return False
     person.is_active = True
     person.suspended_at = None
+    person.idp_deleted_at = None
     person.updated_at = timezone.now()
-    person.save(update_fields=["is_active", "suspended_at", "updated_at"])
+    person.save(update_fields=["is_active", "suspended_at", "idp_deleted_at", "updated_at"])
     audit_record(
         org=person.org,
         actor=actor,

@@ -19,6 +19,7 @@ from django_scim.adapters import SCIMGroup, SCIMUser
 
 from accounts.exceptions import Conflict
 from accounts.models import Group, Person
+from accounts.selectors.people import person_deleted_by_idp
 from accounts.services.groups import (
     group_create,
     group_members_add,
@@ -29,6 +30,7 @@ from accounts.services.groups import (
 from accounts.services.people import (
     EmailData,
     person_create,
+    person_idp_delete,
     person_reactivate,
     person_suspend,
     person_update,
@@ -184,12 +186,6 @@ class SCIMPerson(SCIMUser):
             "schemas": [USER_SCHEMA],
             "id": person.scim_id,
             "userName": person.user_name,
-            # Okta's SPEC test reads both names, so they are always present.
-            "name": {
-                "givenName": person.given_name,
-                "familyName": person.family_name,
-                "formatted": " ".join(p for p in (person.given_name, person.family_name) if p),
-            },
             "active": person.is_active,
             "sendEmails": person.send_emails,
             "emails": [{"value": e.value, "type": e.type, "primary": e.primary} for e in emails],
@@ -208,6 +204,9 @@ class SCIMPerson(SCIMUser):
                 "location": self.location,
             },
         }
+        if person.given_name or person.family_name:
+            # Okta's SPEC test reads both parts, so both are present whenever a name is.
+            doc["name"] = {"givenName": person.given_name, "familyName": person.family_name}
         if person.external_id:
             doc["externalId"] = person.external_id
         if person.display_name:
@@ -265,6 +264,18 @@ class SCIMPerson(SCIMUser):
         assert state is not None, "from_dict or handle_operations first"
         with domain_errors():
             if self.obj.pk is None:
+                deleted = person_deleted_by_idp(
+                    org=self.request.scim_org, user_name=state.user_name
+                )
+                if deleted is not None:
+                    # The IdP deleted this person and now creates them again: the same
+                    # person comes back (id, groups, history), as if it had never gone.
+                    self.obj = deleted
+                    self.notes.append("restored a person the IdP had deleted")
+                    self._apply_state(state)
+                    if not state.active:
+                        person_suspend(person=self.obj)
+                    return
                 self.obj = person_create(
                     org=self.request.scim_org,
                     user_name=state.user_name,
@@ -279,25 +290,28 @@ class SCIMPerson(SCIMUser):
                     source=Person.Source.SCIM,
                 )
                 return
-            current = PersonState.of(self.obj)
-            changes = {
-                f: getattr(state, f)
-                for f in PersonState.TEXT_FIELDS
-                if getattr(state, f) != getattr(current, f)
-            }
-            emails = state.emails if state.emails != current.emails else None
-            if changes or emails is not None:
-                person_update(person=self.obj, changes=changes, emails=emails)
-            if state.active != current.active:
-                if state.active:
-                    person_reactivate(person=self.obj)
-                else:
-                    person_suspend(person=self.obj)
+            self._apply_state(state)
+
+    def _apply_state(self, state: PersonState) -> None:
+        current = PersonState.of(self.obj)
+        changes = {
+            f: getattr(state, f)
+            for f in PersonState.TEXT_FIELDS
+            if getattr(state, f) != getattr(current, f)
+        }
+        emails = state.emails if state.emails != current.emails else None
+        if changes or emails is not None:
+            person_update(person=self.obj, changes=changes, emails=emails)
+        if state.active != current.active or (state.active and self.obj.idp_deleted_at):
+            if state.active:
+                person_reactivate(person=self.obj)
+            else:
+                person_suspend(person=self.obj)
 
     def delete(self) -> None:
-        """DELETE suspends (Entra sends it; Okta never deletes): only a person's cleanup in
-        the console deletes for good."""
-        person_suspend(person=self.obj)
+        """DELETE suspends and hides the person from SCIM (Entra sends it; Okta never does):
+        only the console's cleanup deletes for good."""
+        person_idp_delete(person=self.obj)
 
     def handle_operations(self, operations: Any) -> None:
         """Apply PATCH operations, in order, to a copy of the state; `save()` applies it."""
@@ -465,7 +479,6 @@ class SCIMGroupAdapter(SCIMGroup):
             doc["members"] = [
                 {
                     "value": m.person.scim_id,
-                    "display": m.person.user_name,
                     "type": "User",
                     "$ref": _location(self.request, "scim:users", m.person.scim_id),
                 }

@@ -294,7 +294,8 @@ class _OrgScopedFilterQuery:
 class PersonFilterQuery(_OrgScopedFilterQuery):
     schema = USER_FILTER_SCHEMA
     attr_map = USER_FILTER_SCHEMA.attr_map
-    queryset = staticmethod(lambda: Person.objects.all())
+    # People the IdP deleted are invisible to SCIM (RFC 7644 §3.6).
+    queryset = staticmethod(lambda: Person.objects.filter(idp_deleted_at__isnull=True))
 
 
 class GroupFilterQuery(_OrgScopedFilterQuery):

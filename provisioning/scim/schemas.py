@@ -68,12 +68,17 @@ USER_ATTRIBUTES = [
         sub=[
             _attr("givenName", description="Given name."),
             _attr("familyName", description="Family name."),
-            _attr("formatted", description="Given and family name.", mutability="readOnly"),
         ],
     ),
     _attr("displayName", description="Name shown in the console."),
     _attr("locale", description="Locale, e.g. en-US."),
-    _attr("active", type_="boolean", description="false suspends the person: no door access."),
+    # Required here: every person is active or suspended, so it can never be unassigned.
+    _attr(
+        "active",
+        type_="boolean",
+        required=True,
+        description="false suspends the person: no door access. Defaults to true on creation.",
+    ),
     _attr(
         "emails",
         type_="complex",
@@ -126,7 +131,6 @@ GROUP_ATTRIBUTES = [
         description="The organization's people in this group.",
         sub=[
             _attr("value", description="User id.", mutability="immutable", case_exact=True),
-            _attr("display", description="The user's userName.", mutability="readOnly"),
             _attr(
                 "$ref",
                 type_="reference",

@@ -26,6 +26,6 @@ urlpatterns = [
     re_path(r"^Schemas(?:/(?P<uuid>[^/]+))?/?$", views.SchemasView.as_view(), name="schemas"),
     re_path(r"^Me/?$", views.NotImplementedView.as_view(), name="me"),
     re_path(r"^Bulk/?$", views.NotImplementedView.as_view(), name="bulk"),
-    re_path(r"^\.search/?$", views.NotImplementedView.as_view(), name="search"),
+    re_path(r"^\.search/?$", views.RootSearchView.as_view(), name="search"),
     re_path(r"^.*$", views.not_found, name="not-found"),
 ]

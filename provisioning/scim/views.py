@@ -25,6 +25,7 @@ from accounts.models import Group, GroupMembership, Person, PersonEmail
 from provisioning.scim import schemas
 from provisioning.scim.adapters import SCIMGroupAdapter, SCIMPerson
 from provisioning.scim.errors import (
+    InvalidFilter,
     InvalidSyntax,
     InvalidValue,
     NotFound,
@@ -271,7 +272,11 @@ class UsersView(ResourceView):
     filter_parser = PersonFilterQuery
     model = Person
     kind = "User"
-    delete_verb = "suspended"
+    delete_verb = "suspended and hid"
+
+    def base_queryset(self) -> QuerySet:
+        # People the IdP deleted are gone as far as SCIM is concerned (RFC 7644 §3.6).
+        return super().base_queryset().filter(idp_deleted_at__isnull=True)
 
     def with_related(self, qs: QuerySet, projection: Projection) -> QuerySet:
         qs = qs.prefetch_related(
@@ -353,6 +358,64 @@ class UserSearchView(SearchView):
 
 class GroupSearchView(SearchView):
     resource_view = GroupsView
+
+
+class RootSearchView(ScimBaseView):
+    """POST /.search: Users then Groups, paged as one list (RFC 7644 §3.4.3). A filter on an
+    attribute one type lacks matches nothing of that type."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        body = self.load_body(request.body)
+        if SEARCH_REQUEST not in (get_ci(body, "schemas") or []):
+            raise InvalidValue(f"A search request needs schemas [{SEARCH_REQUEST!r}].")
+        start, count = _paging(get_ci(body, "startIndex"), get_ci(body, "count"))
+        filter_text = get_ci(body, "filter")
+        parts: list[tuple[ResourceView, QuerySet]] = []
+        invalid: InvalidFilter | None = None
+        for view_class in (UsersView, GroupsView):
+            view = view_class()
+            view.setup(request)
+            view.request = request
+            try:
+                qs = (
+                    view.filter_parser.search(filter_text, request)
+                    if filter_text
+                    else view.base_queryset()
+                )
+            except InvalidFilter as exc:
+                invalid = exc
+                continue
+            parts.append((view, qs))
+        if not parts and invalid is not None:
+            raise invalid
+        projection = self.projection(body)
+        resources: list[dict[str, Any]] = []
+        total = 0
+        offset = start - 1
+        for view, qs in parts:
+            n = qs.count()
+            wanted = count - len(resources)
+            if wanted > 0 and offset < n:
+                page = view.with_related(qs.order_by("pk"), projection)[offset : offset + wanted]
+                resources += [
+                    projection.apply(view.to_dict(view.adapter(o), projection)) for o in page
+                ]
+            offset = max(0, offset - n)
+            total += n
+        return scim_json_response(
+            {
+                "schemas": [LIST_RESPONSE],
+                "totalResults": total,
+                "itemsPerPage": len(resources),
+                "startIndex": start,
+                "Resources": resources,
+            }
+        )
+
+    def projection(self, source: Any) -> Projection:
+        return Projection(get_ci(source, "attributes"), get_ci(source, "excludedAttributes"))
 
 
 class ServiceProviderConfigView(ScimBaseView):
