@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -21,6 +22,8 @@ from accounts.models import (
     PersonEmail,
     SSOConnection,
 )
+from accounts.selectors.groups import group_get_by_name
+from accounts.selectors.people import person_get_by_user_name
 
 
 class OrgMembershipFormSet(forms.BaseInlineFormSet):
@@ -106,6 +109,8 @@ class SSOConnectionAdmin(admin.ModelAdmin):
     search_fields = ["org__name", "org__slug", "idp_entity_id"]
     list_select_related = ["org", "updated_by"]
     readonly_fields = ["updated_by", "updated_at", "certificate_not_after"]
+    # SSO URLs are https only; also Django 6's default, which silences its warning.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class PersonEmailInline(admin.TabularInline):
@@ -129,8 +134,23 @@ class SuspendedForFilter(admin.SimpleListFilter):
         return queryset.filter(is_active=False, suspended_at__lt=cutoff)
 
 
+class PersonAdminForm(forms.ModelForm):
+    def clean_user_name(self) -> str:
+        user_name = self.cleaned_data["user_name"]
+        # With the org read-only (on change) Django's constraint check skips the per-org
+        # rule, which would end in an IntegrityError; check it here, as the index does.
+        if "org" not in self.fields and self.instance.pk is not None:
+            clash = person_get_by_user_name(org=self.instance.org, user_name=user_name)
+            if clash is not None and clash.pk != self.instance.pk:
+                raise ValidationError(
+                    "Another person in this organization has this userName (in any case)."
+                )
+        return user_name
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    form = PersonAdminForm
     list_display = [
         "user_name",
         "org",
@@ -192,8 +212,22 @@ class GroupMembershipInline(admin.TabularInline):
     raw_id_fields = ["person"]
 
 
+class GroupAdminForm(forms.ModelForm):
+    def clean_display_name(self) -> str:
+        display_name = self.cleaned_data["display_name"]
+        # As for people: the org is read-only on change, so check the per-org rule here.
+        if "org" not in self.fields and self.instance.pk is not None:
+            clash = group_get_by_name(org=self.instance.org, display_name=display_name)
+            if clash is not None and clash.pk != self.instance.pk:
+                raise ValidationError(
+                    "Another group in this organization has this name (in any case)."
+                )
+        return display_name
+
+
 @admin.register(Group)
 class GroupAdmin(admin.ModelAdmin):
+    form = GroupAdminForm
     list_display = ["display_name", "org", "member_count", "external_id", "updated_at"]
     list_filter = ["org"]
     search_fields = ["display_name", "external_id", "scim_id"]
