@@ -23,9 +23,14 @@ from accounts.models import Person
 from accounts.services.people import EmailData, person_create
 
 HERE = Path(__file__).resolve().parent / "okta"
+# sha256 of the published files (see shared/reference/okta-tests/README.md).
 FILES = {
-    "Okta-SCIM-20-SPEC-Test.json": "a118fed67320a2265909bde6b95cdaf4f6f085ff5a89a0deb88c87d443eae899",
-    "Okta-SCIM-20-SPEC-Test-old.json": "f82e817ee3612a55706b0150d7d90878142f566ee70fe986bb26bca542ddae2b",
+    "Okta-SCIM-20-SPEC-Test.json": (
+        "a118fed67320a2265909bde6b95cdaf4f6f085ff5a89a0deb88c87d443eae899"
+    ),
+    "Okta-SCIM-20-SPEC-Test-old.json": (
+        "f82e817ee3612a55706b0150d7d90878142f566ee70fe986bb26bca542ddae2b"
+    ),
 }
 
 pytestmark = pytest.mark.django_db
