@@ -3,7 +3,9 @@
 import pytest
 
 from accounts.models import Person
-from accounts.services.people import EmailData, person_create
+from accounts.services.groups import group_create
+from accounts.services.orgs import membership_add
+from accounts.services.people import EmailData, person_create, person_suspend
 from tests.browser.conftest import login, screenshot
 from tests.conftest import PASSWORD
 
@@ -29,3 +31,115 @@ def test_owner_signs_in_and_browses_people(page, org, owner, other_org):
     assert page.locator("table").inner_text().count("Ada.Lovelace@acme.example.com") == 1
     assert "secret@globex" not in page.content()
     screenshot(page, "console-people")
+
+
+def test_wrong_password_shows_an_error_and_stays_signed_out(page, org, owner):
+    login(page, owner.email, "not-the-password")
+    assert page.url.endswith("/login/")
+    alert = page.get_by_role("alert")
+    assert alert.inner_text().startswith("Please enter a correct email")
+    assert page.input_value("#id_username") == owner.email
+    screenshot(page, "console-login-error")
+    page.goto("/o/acme/")
+    assert "/login/?next=/o/acme/" in page.url
+
+
+def _people_rows(page) -> list[str]:
+    return page.locator("table tbody td.mono").all_inner_texts()
+
+
+def test_people_search_and_status_filter(page, org, owner, other_org):
+    person_create(org=org, user_name="ada@acme.example.com", given_name="Ada", family_name="L")
+    person_create(org=org, user_name="grace@acme.example.com", given_name="Grace")
+    gone = person_create(org=org, user_name="ewd@acme.example.com", given_name="Edsger")
+    person_suspend(person=gone)
+    person_create(org=other_org, user_name="ada@globex.example.com", given_name="Ada")
+
+    login(page, owner.email, PASSWORD)
+    assert page.get_by_test_id("count-suspended").inner_text() == "1"
+    page.click("nav.sidenav >> text=People")
+    assert _people_rows(page) == [
+        "ada@acme.example.com",
+        "grace@acme.example.com",
+        "ewd@acme.example.com",
+    ]
+
+    page.fill("input[name=q]", "ada")
+    page.click("form[role=search] button")
+    page.wait_for_load_state()
+    assert _people_rows(page) == ["ada@acme.example.com"]
+
+    page.fill("input[name=q]", "")
+    page.select_option("select[name=status]", "suspended")
+    page.click("form[role=search] button")
+    page.wait_for_load_state()
+    assert _people_rows(page) == ["ewd@acme.example.com"]
+    assert page.locator("tbody .badge").inner_text() == "Suspended"
+
+    page.fill("input[name=q]", "nobody")
+    page.click("form[role=search] button")
+    page.wait_for_load_state()
+    assert page.locator("td.empty").inner_text() == "No people match."
+    assert "globex" not in page.content()
+    screenshot(page, "console-people-filtered")
+
+
+def test_groups_list_and_group_page(page, org, owner, other_org):
+    ada = person_create(org=org, user_name="ada@acme.example.com", given_name="Ada")
+    grace = person_create(org=org, user_name="grace@acme.example.com", given_name="Grace")
+    group_create(org=org, display_name="Front Door", member_ids=[ada.scim_id, grace.scim_id])
+    group_create(org=org, display_name="Lab")
+    secret = person_create(org=other_org, user_name="x@globex.example.com")
+    group_create(org=other_org, display_name="Globex Vault", member_ids=[secret.scim_id])
+
+    login(page, owner.email, PASSWORD)
+    page.click("nav.sidenav >> text=Groups")
+    assert page.locator("h1").inner_text() == "Groups"
+    rows = [
+        [cell.strip() for cell in row.split("\t")]
+        for row in page.locator("table tbody tr").all_inner_texts()
+    ]
+    assert rows == [["Front Door", "2", "—"], ["Lab", "0", "—"]]
+    assert "Globex Vault" not in page.content()
+
+    page.click("text=Front Door")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Front Door"
+    assert page.locator("p.muted").first.inner_text().startswith("2 members")
+    assert _people_rows(page) == ["ada@acme.example.com", "grace@acme.example.com"]
+    screenshot(page, "console-group")
+
+    page.click("text=ada@acme.example.com >> xpath=.. >> a")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Ada"
+    assert page.locator("ul.chips").inner_text() == "Front Door"
+
+
+def test_org_switcher_with_two_orgs(page, org, owner, other_org):
+    membership_add(org=other_org, account=owner, actor=None)
+    person_create(org=other_org, user_name="g1@globex.example.com")
+    person_create(org=other_org, user_name="g2@globex.example.com")
+
+    login(page, owner.email, PASSWORD)
+    switcher = page.locator("details.org-switcher")
+    assert switcher.locator("summary").inner_text() == "Org acme"
+    assert page.get_by_test_id("count-active").inner_text() == "0"
+    switcher.locator("summary").click()
+    links = switcher.locator("a")
+    assert [" ".join(t.split()) for t in links.all_inner_texts()] == [
+        "Org acme Owner",
+        "Org globex Admin",
+    ]
+    screenshot(page, "console-org-switcher")
+    switcher.locator("a", has_text="Org globex").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/o/globex/")
+    assert page.locator("details.org-switcher summary").inner_text() == "Org globex"
+    assert page.get_by_test_id("count-active").inner_text() == "2"
+    assert "Admin" in page.locator(".who").inner_text()
+
+
+def test_single_org_account_has_no_switcher(page, org, owner, other_org):
+    login(page, owner.email, PASSWORD)
+    assert page.locator("details.org-switcher").count() == 0
+    assert page.locator(".org-name").inner_text() == "Org acme"
