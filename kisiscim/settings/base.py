@@ -245,6 +245,8 @@ SCIM_DOCUMENTATION_URI = env.str("SCIM_DOCUMENTATION_URI", default="")
 
 # The console's own knobs.
 KISISCIM_SITE_URL = env.str("KISISCIM_SITE_URL", default="")
+# The cleanup audit reads and flags suspended people in batches of this size.
+CLEANUP_AUDIT_BATCH_SIZE = env.int("CLEANUP_AUDIT_BATCH_SIZE", default=500)
 # Provisioning log entries older than this are pruned daily.
 PROVISIONING_LOG_RETENTION_DAYS = env.int("PROVISIONING_LOG_RETENTION_DAYS", default=90)
 # Mass-deactivation alert: SCIM suspensions in an org within the window that reach

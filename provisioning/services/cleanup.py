@@ -22,7 +22,6 @@ from accounts.models import Account, GroupMembership, Organization, Person
 from accounts.services.audit import actor_kind_for, audit_record
 from provisioning.models import CleanupFinding
 
-AUDIT_BATCH_SIZE = 500
 THRESHOLD_MIN_DAYS = 1
 THRESHOLD_MAX_DAYS = 3650
 REASON_MAX_LENGTH = 500
@@ -65,7 +64,7 @@ def _suspended_batches(
 
 
 def cleanup_audit_run(
-    *, org: Organization, now: dt.datetime | None = None, batch_size: int = AUDIT_BATCH_SIZE
+    *, org: Organization, now: dt.datetime | None = None, batch_size: int | None = None
 ) -> CleanupAuditResult:
     """Flag the org's people suspended for longer than its threshold, and resolve findings
     whose person is active again (or suspended anew, or gone).
@@ -76,6 +75,7 @@ def cleanup_audit_run(
     it. When new findings appear, the owner's digest email is queued.
     """
     now = now or timezone.now()
+    batch_size = batch_size or settings.CLEANUP_AUDIT_BATCH_SIZE
     result = CleanupAuditResult(org_slug=org.slug)
     result.resolved = _resolve_stale(org=org, now=now)
     cutoff = now - dt.timedelta(days=org.cleanup_threshold_days)
@@ -147,7 +147,7 @@ def _resolve_stale(*, org: Organization, now: dt.datetime) -> int:
 
 
 def cleanup_audit_run_all(
-    *, now: dt.datetime | None = None, batch_size: int = AUDIT_BATCH_SIZE
+    *, now: dt.datetime | None = None, batch_size: int | None = None
 ) -> list[CleanupAuditResult]:
     """Run the audit for every org in turn (orgs are read in batches too). For the command;
     the beat job fans out one task per org instead."""
@@ -302,12 +302,12 @@ def cleanup_threshold_set(*, org: Organization, days: int, actor: Account) -> bo
             f"The threshold is a number of days from {THRESHOLD_MIN_DAYS} to {THRESHOLD_MAX_DAYS}.",
             code="invalid_threshold",
         )
-    org = Organization.objects.select_for_update().get(pk=org.pk)
-    old = org.cleanup_threshold_days
+    locked = Organization.objects.select_for_update().get(pk=org.pk)
+    old = locked.cleanup_threshold_days
+    org.cleanup_threshold_days = days
     if old == days:
         return False
-    org.cleanup_threshold_days = days
-    org.save(update_fields=["cleanup_threshold_days"])
+    Organization.objects.filter(pk=org.pk).update(cleanup_threshold_days=days)
     audit_record(
         org=org,
         actor=actor,
