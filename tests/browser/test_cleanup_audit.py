@@ -1,0 +1,74 @@
+"""The owner works through cleanup findings in a real browser: select, delete permanently
+after a confirmation that names the count, then see them gone and in the history."""
+
+import pytest
+
+from accounts.models import Person
+from provisioning.models import CleanupFinding
+from tests.browser.conftest import login, screenshot
+from tests.conftest import PASSWORD
+from tests.provisioning.cleanup_support import (
+    flag,
+    group_with,
+    make_person,
+    suspend_days_ago,
+    suspended_people,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_owner_bulk_deletes_findings_after_confirming_the_count(page, org, owner, other_org):
+    ada = suspend_days_ago(make_person(org, "ada@acme.example.com", given_name="Ada"), 75)
+    bob, cy = suspended_people(org, 2, days=40)
+    group_with(org, "Server Room", [ada, bob])
+    suspended_people(other_org, 1, prefix="invisible")
+    flag(org)
+    flag(other_org)
+
+    login(page, owner.email, PASSWORD)
+    page.click("nav.sidenav >> text=Cleanup audit")
+    assert page.locator("h1").inner_text() == "Cleanup audit"
+    rows = page.locator('[data-testid="findings"] tbody tr')
+    assert rows.count() == 3
+    assert "invisible0@globex" not in page.content()
+    delete = page.get_by_role("button", name="Delete permanently…")
+    assert delete.is_disabled()
+
+    page.get_by_label("Select ada@acme.example.com").check()
+    page.get_by_label(f"Select {bob.user_name}").check()
+    assert page.get_by_test_id("selection-count").inner_text() == "2 selected"
+    delete.click()
+
+    assert page.locator("h1").inner_text() == "Delete 2 people permanently?"
+    screenshot(page, "cleanup-confirm-delete")
+    page.get_by_role("button", name="Delete 2 people permanently").click()
+
+    assert "Deleted 2 people permanently." in page.locator(".messages").inner_text()
+    assert rows.count() == 1
+    assert cy.user_name in rows.first.inner_text()
+    history = page.get_by_test_id("history").inner_text()
+    assert history.count("Deleted") == 2
+    assert "ada@acme.example.com" in history
+    assert owner.email in history
+    screenshot(page, "cleanup-after-delete")
+
+    assert set(Person.objects.filter(org=org).values_list("user_name", flat=True)) == {cy.user_name}
+    assert Person.objects.filter(org=other_org).count() == 1
+    assert CleanupFinding.objects.filter(org=org, status="deleted").count() == 2
+
+
+def test_select_all_and_keep_with_a_reason(page, org, owner):
+    suspended_people(org, 3)
+    flag(org)
+
+    login(page, owner.email, PASSWORD)
+    page.goto(f"/o/{org.slug}/cleanup/")
+    page.get_by_label("Select all on this page").check()
+    assert page.get_by_test_id("selection-count").inner_text() == "3 selected"
+    page.get_by_label("Reason to keep").fill("Seasonal staff, back in spring")
+    page.get_by_role("button", name="Keep", exact=True).click()
+
+    assert "Kept 3 people." in page.locator(".messages").inner_text()
+    assert "No open findings." in page.get_by_test_id("findings").inner_text()
+    assert page.get_by_test_id("history").inner_text().count("Seasonal staff") == 3
