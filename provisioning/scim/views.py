@@ -154,11 +154,18 @@ class ResourceView(ScimBaseView):
     def with_related(self, qs: QuerySet, projection: Projection) -> QuerySet:
         return qs
 
-    def get_object(self) -> Any:
+    def get_object(self, projection: Projection | None = None) -> Any:
+        """The resource named in the URL, in the token's org (404 otherwise). Related rows
+        are prefetched only for a read (`projection`): a write never loads a group's members.
+        """
         scim_id = self.kwargs.get(self.lookup_url_kwarg)
-        obj = self.with_related(self.base_queryset(), Projection()).filter(scim_id=scim_id).first()
+        qs = self.base_queryset()
+        if projection is not None:
+            qs = self.with_related(qs, projection)
+        obj = qs.filter(scim_id=scim_id).first()
         if obj is None:
             raise NotFound(f"{self.kind} {scim_id} not found.")
+        obj.org = self.request.scim_org  # already loaded with the token
         return obj
 
     def adapter(self, obj: Any) -> Any:
@@ -184,7 +191,7 @@ class ResourceView(ScimBaseView):
     def get(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
         projection = self.projection(request.GET)
         if uuid:
-            return self.render(self.adapter(self.get_object()), projection)
+            return self.render(self.adapter(self.get_object(projection)), projection)
         return self.list(request.GET.get("filter"), request.GET.get("startIndex"),
                          request.GET.get("count"), projection)  # fmt: skip
 
@@ -224,9 +231,10 @@ class ResourceView(ScimBaseView):
         adapter = self.adapter(self.model())
         adapter.from_dict(self.load_body(request.body))
         adapter.save()
-        obj = self.with_related(self.base_queryset(), Projection()).get(pk=adapter.obj.pk)
+        projection = self.projection(request.GET)
+        obj = self.with_related(self.base_queryset(), projection).get(pk=adapter.obj.pk)
         adapter.obj = obj
-        response = self.render(adapter, self.projection(request.GET), status=201)
+        response = self.render(adapter, projection, status=201)
         self.note(f"created {self.kind.lower()} {obj.scim_id}" + self._notes_suffix(adapter))
         return response
 
@@ -257,8 +265,9 @@ class ResourceView(ScimBaseView):
     delete_verb = "deleted"
 
     def _reload_and_render(self, adapter: Any, verb: str) -> HttpResponse:
-        adapter.obj = self.with_related(self.base_queryset(), Projection()).get(pk=adapter.obj.pk)
-        response = self.render(adapter, self.projection(self.request.GET))
+        projection = self.projection(self.request.GET)
+        adapter.obj = self.with_related(self.base_queryset(), projection).get(pk=adapter.obj.pk)
+        response = self.render(adapter, projection)
         self.note(f"{verb} {self.kind.lower()} {adapter.obj.scim_id}" + self._notes_suffix(adapter))
         return response
 
