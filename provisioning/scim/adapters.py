@@ -87,7 +87,7 @@ def _location(request: HttpRequest, url_name: str, scim_id: str) -> str:
 
 
 def _emails_parse(value: Any) -> list[EmailData]:
-    if value is None:
+    if value is None or value == "":  # Okta's "push empty values": null or ""
         return []
     if isinstance(value, dict):  # a single email object instead of a list (OneLogin)
         value = [value]

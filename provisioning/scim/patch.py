@@ -156,7 +156,8 @@ def as_text(value: Any, attr: str) -> str:
 
 
 def as_object(value: Any, attr: str) -> dict[str, Any]:
-    if value is None:
+    """An object attribute; null or "" clears it (Okta's "push empty values" sends either)."""
+    if value is None or value == "":
         return {}
     if not isinstance(value, dict):
         raise InvalidValue(f"{attr!r} must be an object.")
