@@ -24,7 +24,12 @@ def owner_notice_on_commit(
         body += f"{detail}\n"
     body += "If this was not expected, review Settings → SSO & SCIM in the KisiSCIM console.\n"
     org_id = org.pk
-    transaction.on_commit(lambda: owner_notice_task.delay(org_id, f"[KisiSCIM] {subject}", body))
+    # Robust: the change is committed by then, so a broker outage is logged, not raised. Else
+    # the caller would fail after the fact, and a freshly generated token, with the old one
+    # already revoked, would never reach the page that shows it once.
+    transaction.on_commit(
+        lambda: owner_notice_task.delay(org_id, f"[KisiSCIM] {subject}", body), robust=True
+    )
 
 
 def owner_notice_send(*, org: Organization, subject: str, body: str) -> bool:

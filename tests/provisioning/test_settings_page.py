@@ -655,3 +655,19 @@ def test_the_plaintext_token_is_never_stored_logged_mailed_or_carried(
         token.masked
         in staff.get(reverse("admin:provisioning_scimtoken_changelist")).content.decode()
     )
+
+
+def test_a_notice_that_cannot_be_sent_does_not_lose_the_token(
+    owner_client, scim_org, committed, settings, caplog
+):
+    """The token is committed (and the old one revoked) before the notice goes out: a mail or
+    broker failure after the commit is logged, and the page still shows the new token."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
+    with committed():
+        response = generate(owner_client, scim_org)
+    assert response.status_code == 200
+    raw = extract_token(response)
+    assert scim_token_authenticate(raw) is not None
+    assert "on_commit" in caplog.text
+    assert raw not in caplog.text
