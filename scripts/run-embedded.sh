@@ -8,7 +8,7 @@ export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
-mkdir -p var/celery/broker var/celery/processed var/celery/results
+mkdir -p var/celery/broker var/celery/processed var/celery/results var/celery/control
 
 $PY manage.py migrate --noinput
 if [ ! -f var/.demo-seeded ]; then
