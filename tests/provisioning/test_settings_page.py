@@ -356,6 +356,20 @@ def test_metadata_and_manual_settings_together_or_neither_are_refused(bare_owner
     assert SSOConnection.objects.get(org=bare_org).state == SSOConnection.State.NOT_CONFIGURED
 
 
+def test_replacing_the_settings_of_enabled_sso_keeps_it_enabled(owner_client, org):
+    page = owner_client.get(url("sso_scim", org)).content.decode()
+    assert "Replace the identity provider settings" in page
+    assert 'name="enable"' not in page
+    response = owner_client.post(
+        url("sso_setup", org),
+        {"metadata": SimpleUploadedFile("new.xml", metadata_xml(entity_id="urn:new"))},
+    )
+    assert response.status_code == 302
+    sso = SSOConnection.objects.get(org=org)
+    assert sso.is_enabled
+    assert sso.idp_entity_id == "urn:new"
+
+
 def test_the_demo_metadata_file_sets_up_sso(bare_owner_client, bare_org):
     response = bare_owner_client.post(
         url("sso_setup", bare_org),
