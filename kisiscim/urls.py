@@ -23,5 +23,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("o/<slug:org_slug>/settings/sso-scim/", include("provisioning.urls")),
     path("o/<slug:org_slug>/", include("provisioning.cleanup.urls")),
+    path("o/<slug:org_slug>/", include("provisioning.log.urls")),
     path("", include("accounts.urls")),
 ]

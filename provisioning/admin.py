@@ -10,7 +10,13 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from provisioning.models import CleanupFinding, OrgAlert, ScimConfig, ScimToken
+from provisioning.models import (
+    CleanupFinding,
+    OrgAlert,
+    ProvisioningLogEntry,
+    ScimConfig,
+    ScimToken,
+)
 from provisioning.services.cleanup import (
     REASON_MAX_LENGTH,
     cleanup_findings_delete,
@@ -203,4 +209,52 @@ class OrgAlertAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class StatusClassFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status_class"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("2xx", "Success (2xx)"),
+            ("4xx", "Client error (4xx)"),
+            ("5xx", "Server error (5xx)"),
+        ]
+
+    def queryset(self, request, queryset):
+        bounds = {"2xx": (200, 300), "4xx": (400, 500), "5xx": (500, 600)}.get(self.value() or "")
+        if bounds is None:
+            return queryset
+        return queryset.filter(status__gte=bounds[0], status__lt=bounds[1])
+
+
+@admin.register(ProvisioningLogEntry)
+class ProvisioningLogEntryAdmin(admin.ModelAdmin):
+    """Every SCIM request across orgs, read-only (bodies were redacted before storage)."""
+
+    list_display = ["created_at", "org", "method", "path", "status", "duration_ms", "outcome"]
+    list_filter = [StatusClassFilter, "method", "org"]
+    search_fields = ["path", "query", "outcome", "user_agent", "org__slug"]
+    list_select_related = ["org"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    exclude = ["token"]
+    readonly_fields = [
+        "created_at", "org", "token_masked", "method", "path", "query", "status", "duration_ms",
+        "user_agent", "remote_addr", "outcome", "request_body",
+    ]  # fmt: skip
+
+    @admin.display(description="Token")
+    def token_masked(self, obj: ProvisioningLogEntry) -> str:
+        return obj.token.masked if obj.token else "—"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -23,6 +23,7 @@ from accounts.selectors.orgs import sso_get
 from accounts.services.sso import certificate_expires_soon, sso_configure, sso_disable, sso_enable
 from provisioning.forms import ConfirmForm, SSOSetupForm, TokenGenerateForm
 from provisioning.selectors.scim_config import scim_config_get, scim_token_live
+from provisioning.selectors.scim_log import provisioning_connection_stats
 from provisioning.services.scim_config import scim_disable, scim_enable
 from provisioning.services.tokens import scim_token_generate
 
@@ -65,6 +66,7 @@ def _render_page(
         "scim_base_url": _https_url(request, SCIM_BASE_PATH),
         "scim_error": scim_error,
         "token": scim_token_live(org=org),
+        "scim_connection": provisioning_connection_stats(org=org),
     }
     return render(request, "provisioning/sso_scim.html", context, status=status)
 
