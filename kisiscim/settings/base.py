@@ -59,6 +59,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+if env.bool("KISISCIM_QUERY_COUNT_HEADER", default=False):
+    # The benchmark reads each SCIM request's query count from X-Query-Count; off by default.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("provisioning.scim.middleware.ScimRequestMiddleware"),
+        "provisioning.scim.query_count.QueryCountHeaderMiddleware",
+    )
+
 ROOT_URLCONF = "kisiscim.urls"
 WSGI_APPLICATION = "kisiscim.wsgi.application"
 ASGI_APPLICATION = "kisiscim.asgi.application"
