@@ -26,6 +26,16 @@ def require_service(name: str, available: bool, how: str) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Counters kept in the cache (mass-deactivation window, rate limits) start at zero in
+    every test: the test cache is one process-wide memory, and SQLite reuses row ids after
+    each test's rollback, so one test's counts would otherwise land on the next test's org."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def make_org(db) -> Callable[..., Organization]:
     counter = iter(range(1, 10_000))

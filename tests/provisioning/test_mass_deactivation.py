@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Person
@@ -23,7 +22,6 @@ DEACTIVATE = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "value": {
 
 @pytest.fixture(autouse=True)
 def thresholds(settings):
-    cache.clear()
     settings.MASS_DEACTIVATION_WINDOW_MINUTES = 60
     settings.MASS_DEACTIVATION_COUNT = 8
     settings.MASS_DEACTIVATION_PERCENT = 20

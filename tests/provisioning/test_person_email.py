@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Person
@@ -26,12 +25,6 @@ from tests.provisioning.cleanup_support import make_person
 from tests.provisioning.scim.conftest import PATCH_OP, ScimClient, issue_token, okta_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The mass-deactivation counters live in the cache, shared by the whole test process.
-    cache.clear()
 
 
 @pytest.fixture
