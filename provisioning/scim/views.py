@@ -159,6 +159,9 @@ class ResourceView(ScimBaseView):
         are prefetched only for a read (`projection`): a write never loads a group's members.
         """
         scim_id = self.kwargs.get(self.lookup_url_kwarg)
+        if not scim_id or "\x00" in scim_id or len(scim_id) > 64:
+            # No stored id is longer, and PostgreSQL refuses NUL in any text parameter.
+            raise NotFound(f"{self.kind} {scim_id!r} not found.")
         qs = self.base_queryset()
         if projection is not None:
             qs = self.with_related(qs, projection)

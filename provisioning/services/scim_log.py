@@ -19,6 +19,11 @@ SECRET_KEYS = frozenset({"password", "token", "secret", "authorization", "access
 _TOKEN_RE = re.compile(r"kscim_[A-Za-z0-9_\-]{8,}")
 
 
+def _text(value: str, limit: int) -> str:
+    """Storable text: PostgreSQL refuses NUL characters, which a hostile request may carry."""
+    return value.replace("\x00", "\\x00")[:limit]
+
+
 def _redact(value: Any) -> Any:
     if isinstance(value, dict):
         return {
@@ -73,15 +78,15 @@ def provisioning_log_record(
     return ProvisioningLogEntry.objects.create(
         org=getattr(request, "scim_org", None),
         token=getattr(request, "scim_token", None),
-        method=request.method or "",
-        path=request.path[:2048],
-        query=_TOKEN_RE.sub(REDACTED, request.META.get("QUERY_STRING", ""))[:4096],
+        method=_text(request.method or "", 10),
+        path=_text(request.path, 2048),
+        query=_text(_TOKEN_RE.sub(REDACTED, request.META.get("QUERY_STRING", "")), 4096),
         status=response.status_code,
         duration_ms=max(duration_ms, 0),
-        user_agent=request.headers.get("User-Agent", "")[:512],
+        user_agent=_text(request.headers.get("User-Agent", ""), 512),
         remote_addr=request.META.get("REMOTE_ADDR") or None,
-        outcome=_outcome(request, response),
-        request_body=stored,
+        outcome=_text(_outcome(request, response), 512),
+        request_body=_text(stored, MAX_STORED_BODY + 100),
     )
 
 

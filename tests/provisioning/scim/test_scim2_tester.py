@@ -4,7 +4,9 @@ Discovery must work (so no check is skipped for lack of it), and every check mus
 """
 
 import pytest
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from scim2_client.engines.wsgi import WSGISCIMClient
 from scim2_tester import Status, check_server
 
@@ -23,7 +25,18 @@ def _is_product_rule(result) -> bool:
     return (result.title, urn) in PRODUCT_RULES
 
 
-def test_scim2_tester_finds_no_error(scim_token, org):
+@pytest.fixture
+def keep_test_connection():
+    """Django's WSGI handler closes the database connection after each request (as the test
+    client avoids doing); in a test that would end the test's transaction on PostgreSQL."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_scim2_tester_finds_no_error(scim_token, org, keep_test_connection):
     client = WSGISCIMClient(
         get_wsgi_application(),
         base_url="http://testserver/scim/v2",
