@@ -11,8 +11,8 @@ PY=.venv/bin/python
 PG_URL="${TEST_DATABASE_URL:-postgresql://root@127.0.0.1:5432/test}"
 status=0
 
-echo "== SQLite: all but the browser and worker tests (those need a shared, served database)"
-env -u TEST_DATABASE_URL "$PY" -m pytest -m "not browser and not worker" "$@" || status=$?
+echo "== SQLite: all but the browser, worker and PostgreSQL-only (concurrency) tests"
+env -u TEST_DATABASE_URL "$PY" -m pytest -m "not browser and not worker and not postgres" "$@" || status=$?
 
 if "$PY" -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' "$PG_URL" 2>/dev/null; then
   echo "== PostgreSQL ($PG_URL): the whole suite"
