@@ -23,6 +23,10 @@ run: $(STAMP)
 test: $(STAMP)
 	@scripts/test.sh
 
+## Benchmarks over HTTP at a large customer's scale (BENCH_SCALE=1; see docs/performance.md).
+bench: $(STAMP)
+	$(PY) -m bench.run
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

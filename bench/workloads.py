@@ -1,0 +1,242 @@
+"""The workloads, each as Okta sends it (reference/okta-scim.md §3). Every function returns
+the summaries of its request series; `facts` collects what a workload checked on the way."""
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.client import PATCH_OP, Phase, Scim, Series, q
+from bench.config import Sizes
+
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+PAGE = 100
+
+
+@dataclass(frozen=True)
+class Person:
+    scim_id: str
+    user_name: str
+    active: bool
+
+
+@dataclass
+class Context:
+    port: int
+    token: str
+    sizes: Sizes
+    concurrency: int
+    rng: random.Random
+    people: list[Person]  # bigcorp's people, in primary-key order
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def phase(self, label: str, concurrency: int = 1) -> Phase:
+        return Phase(self.port, self.token, label, concurrency)
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        return tuple(dict.fromkeys((1, self.concurrency)))
+
+
+def okta_user(user_name: str, i: int) -> dict[str, Any]:
+    """The body of Okta's create (§3.3), password placeholder included."""
+    given, family = user_name.split("@")[0].split(".")[:2]
+    return {
+        "schemas": [USER_SCHEMA],
+        "userName": user_name,
+        "name": {"givenName": given.title(), "familyName": family.title()},
+        "emails": [{"primary": True, "value": user_name, "type": "work"}],
+        "displayName": f"{given.title()} {family.title()}",
+        "locale": "en-US",
+        "externalId": f"00ubench{i:08d}",
+        "groups": [],
+        "password": "1mz050nq",
+        "active": True,
+    }
+
+
+def eq_lookup(resource: str, attribute: str, value: str) -> str:
+    """Okta's lookup: `<resource>?filter=<attribute> eq "<value>"&startIndex=1&count=100`."""
+    expression = f'{attribute} eq "{value}"'
+    return f"{resource}?filter={q(expression)}&startIndex=1&count=100"
+
+
+def _list_total(reply: Any) -> int | None:
+    doc = reply.json() if reply.status == 200 else None
+    return doc.get("totalResults") if isinstance(doc, dict) else None
+
+
+def warm_up(ctx: Context) -> None:
+    """Every gunicorn worker imports, connects and compiles its templates before timing."""
+    paths = [
+        "ServiceProviderConfig",
+        "Users?startIndex=1&count=2",
+        "Groups?startIndex=1&count=2&excludedAttributes=members",
+    ]
+    ctx.phase("warm-up", ctx.concurrency).run(
+        [paths[i % 3] for i in range(60)], lambda scim, path: scim.request("GET", path)
+    )
+
+
+def baseline(ctx: Context) -> list[dict[str, Any]]:
+    """7. An authenticated trivial request: token lookup, a static document, the log entry."""
+    rows = []
+    for c in ctx.levels:
+        phase = ctx.phase("7. baseline", c)
+        series = phase.record("7. baseline: GET /ServiceProviderConfig")
+        phase.run(
+            range(ctx.sizes.baseline),
+            lambda scim, _, s=series: s.add(scim.request("GET", "ServiceProviderConfig"), 200),
+        )
+        rows.append(series.summary())
+    return rows
+
+
+def create(ctx: Context) -> list[dict[str, Any]]:
+    """1. Okta's create flow: `userName eq` lookup (nothing found) then POST, per person."""
+    rows = []
+    for c in ctx.levels:
+        phase = ctx.phase("1. create flow", c)
+        lookup = phase.record("1. create: lookup userName eq (none)")
+        post = phase.record("1. create: POST /Users")
+
+        def task(scim: Scim, i: int, c: int = c, lookup: Series = lookup, post: Series = post):
+            user_name = f"new.person.c{c}.{i}@bigcorp.example"
+            found = lookup.add(scim.request("GET", eq_lookup("Users", "userName", user_name)), 200)
+            if _list_total(found) != 0:
+                lookup.errors += 1
+                return
+            post.add(scim.request("POST", "Users", okta_user(user_name, i)), 201)
+
+        phase.run(range(ctx.sizes.creates), task)
+        rows += [lookup.summary(), post.summary()]
+        ctx.facts[f"create_c{c}_people_per_s"] = round(ctx.sizes.creates / lookup.wall, 1)
+    return rows
+
+
+def lookup(ctx: Context) -> list[dict[str, Any]]:
+    """2. `userName eq` for existing people of the 100,000, half of them in another case."""
+    chosen = ctx.rng.sample(ctx.people, ctx.sizes.lookups)
+    phase = ctx.phase("2. userName eq", 1)
+    series = phase.record("2. lookup userName eq (found)")
+
+    def task(scim: Scim, i_person: tuple[int, Person]) -> None:
+        i, person = i_person
+        name = person.user_name.upper() if i % 2 else person.user_name
+        reply = series.add(scim.request("GET", eq_lookup("Users", "userName", name)), 200)
+        if _list_total(reply) != 1:
+            series.errors += 1
+
+    phase.run(enumerate(chosen), task)
+    return [series.summary()]
+
+
+def full_import(ctx: Context) -> list[dict[str, Any]]:
+    """3. Okta's import: `startIndex=1,101,…&count=100` through every person, in order."""
+    probe = Scim(ctx.port, ctx.token)
+    total = _list_total(probe.request("GET", "Users?startIndex=1&count=1")) or 0
+    starts = list(range(1, total + 1, PAGE))
+    phase = ctx.phase("3. import", 1)
+    every = phase.record("3. import: every page (count=100)")
+    first = phase.record("3. import: first 10 pages")
+    last = phase.record("3. import: last 10 pages")
+    seen: set[str] = set()
+
+    def task(scim: Scim, start: int) -> None:
+        reply = every.add(scim.request("GET", f"Users?startIndex={start}&count={PAGE}"), 200)
+        if start <= 10 * PAGE:
+            first.add(reply, 200)
+        if start > starts[-1] - 10 * PAGE:
+            last.add(reply, 200)
+        doc = reply.json()
+        if doc.get("totalResults") != total:
+            every.errors += 1
+        seen.update(r["id"] for r in doc["Resources"])
+
+    phase.run(starts, task)
+    ctx.facts["import_total"] = total
+    ctx.facts["import_distinct_ids"] = len(seen)
+    ctx.facts["import_complete"] = len(seen) == total
+
+    # The same request shape at a page of 10 and of 100, and a page far in without the
+    # previous page (random access, no keyset hint), for the query-count comparison.
+    sizes = ctx.phase("3. page sizes", 1)
+    ten = sizes.record("3. page of 10 (first and far pages)")
+    far = sizes.record("3. page of 100 far in, random access")
+    near_end = max(1, total - 150)
+    sizes.run(
+        [("ten", 1), ("ten", near_end), ("far", near_end), ("far", max(1, total // 2 + 7))] * 5,
+        lambda scim, job: (ten if job[0] == "ten" else far).add(
+            scim.request(
+                "GET", f"Users?startIndex={job[1]}&count={10 if job[0] == 'ten' else PAGE}"
+            ),
+            200,
+        ),
+    )
+    return [every.summary(), first.summary(), last.summary(), ten.summary(), far.summary()]
+
+
+def deactivate(ctx: Context) -> list[dict[str, Any]]:
+    """4. Okta's deactivation (§3.5): PATCH replace {"active": false}, several at once."""
+    active = [p for p in ctx.people if p.active]
+    chosen = ctx.rng.sample(active, ctx.sizes.deactivations)
+    phase = ctx.phase("4. deactivate", ctx.concurrency)
+    series = phase.record("4. deactivate: PATCH active=false")
+    body = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "value": {"active": False}}]}
+    phase.run(
+        chosen,
+        lambda scim, p: series.add(scim.request("PATCH", f"Users/{p.scim_id}", body), 200),
+    )
+    ctx.facts["deactivated"] = [p.scim_id for p in chosen]
+    return [series.summary()]
+
+
+def push(ctx: Context) -> list[dict[str, Any]]:
+    """5. Group push (§3.8): find by name, create, add members 100 per PATCH, then remove
+    members one by one with Okta's `members[value eq "…"]` path."""
+    name = "Bench Push Group"
+    setup = ctx.phase("5. group create", 1)
+    created = setup.record("5. push: lookup + POST /Groups")
+    group_id: list[str] = []
+
+    def make(scim: Scim, _: int) -> None:
+        path = eq_lookup("Groups", "displayName", name)
+        if _list_total(created.add(scim.request("GET", path), 200)) != 0:
+            created.errors += 1
+        body = {"schemas": [GROUP_SCHEMA], "displayName": name, "members": []}
+        reply = created.add(scim.request("POST", "Groups", body), 201)
+        group_id.append(reply.json()["id"])
+
+    setup.run([0], make)
+    gid = group_id[0]
+    deactivated = set(ctx.facts.get("deactivated", []))
+    members = ctx.rng.sample(
+        [p for p in ctx.people if p.scim_id not in deactivated], ctx.sizes.push_members
+    )
+    chunks = [members[i : i + PAGE] for i in range(0, len(members), PAGE)]
+    adds = ctx.phase("5. add members", 1)
+    add = adds.record("5. push: PATCH add 100 members")
+
+    def add_task(scim: Scim, chunk: list[Person]) -> None:
+        value = [{"value": p.scim_id, "display": p.user_name} for p in chunk]
+        body = {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "add", "path": "members", "value": value}],
+        }
+        add.add(scim.request("PATCH", f"Groups/{gid}", body), 204)
+
+    adds.run(chunks, add_task)
+    removes = ctx.phase("5. remove members", 1)
+    remove = removes.record('5. push: PATCH remove members[value eq "…"]')
+
+    def remove_task(scim: Scim, person: Person) -> None:
+        op = {"op": "remove", "path": f'members[value eq "{person.scim_id}"]'}
+        remove.add(
+            scim.request("PATCH", f"Groups/{gid}", {"schemas": [PATCH_OP], "Operations": [op]}),
+            204,
+        )
+
+    removes.run(ctx.rng.sample(members, ctx.sizes.push_removals), remove_task)
+    ctx.facts["push_group_id"] = gid
+    ctx.facts["push_expected_members"] = len(members) - ctx.sizes.push_removals
+    return [created.summary(), add.summary(), remove.summary()]
