@@ -49,7 +49,8 @@ def person_deleted_by_idp(*, org: Organization, user_name: str) -> Person | None
 
 def person_pks_by_scim_id(*, org: Organization, scim_ids: Iterable[str]) -> dict[str, int]:
     """Map the given SCIM ids to primary keys, for the org's people only (one query)."""
-    ids = [i for i in scim_ids if isinstance(i, str)]
+    # No id holds NUL, and PostgreSQL refuses it in a query: such an id is simply not found.
+    ids = [i for i in scim_ids if isinstance(i, str) and "\x00" not in i]
     if not ids:
         return {}
     return dict(Person.objects.filter(org=org, scim_id__in=ids).values_list("scim_id", "pk"))

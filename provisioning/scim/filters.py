@@ -125,6 +125,8 @@ GROUP_FILTER_SCHEMA = Schema(
 def _parse(text: str) -> scim_ast.AST:
     if len(text) > MAX_FILTER_LENGTH:
         raise InvalidFilter(f"The filter is longer than {MAX_FILTER_LENGTH} characters.")
+    if "\x00" in text:  # PostgreSQL text cannot hold NUL: no value could match it
+        raise InvalidFilter("The filter contains a NUL character.")
     try:
         return SCIMParser().parse(SCIMLexer().tokenize(text))
     except (SCIMParserError, ValueError, TypeError, IndexError, AttributeError) as exc:

@@ -152,6 +152,9 @@ def as_text(value: Any, attr: str) -> str:
         return str(value)
     if not isinstance(value, str):
         raise InvalidValue(f"{attr!r} must be a string, not {type(value).__name__}.")
+    if "\x00" in value:
+        # PostgreSQL text cannot hold NUL: refused here rather than failing in the database.
+        raise InvalidValue(f"{attr!r} contains a NUL character.")
     return value
 
 

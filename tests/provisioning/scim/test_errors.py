@@ -15,7 +15,7 @@ from provisioning.models import ProvisioningLogEntry
 from provisioning.scim.middleware import ScimRequestMiddleware
 from provisioning.services.scim_config import scim_disable
 from provisioning.services.tokens import scim_token_generate
-from tests.provisioning.scim.conftest import GROUP_SCHEMA, ScimClient, okta_user
+from tests.provisioning.scim.conftest import ERROR_SCHEMA, GROUP_SCHEMA, ScimClient, okta_user
 from tests.provisioning.scim.support import error, listing, org_snapshot, patch, user_doc
 
 pytestmark = pytest.mark.django_db
@@ -88,13 +88,16 @@ def test_doubled_bearer_and_bare_tokens_are_accepted(scim, scim_other, form):
 @pytest.mark.parametrize("bad_id", ["010101001010101011001010101011", "00919288221112222", "%00"])
 def test_unknown_ids_are_404(scim, scim_other, ada, resource, bad_id):
     kind = resource[:-1]
-    shown = "\x00" if bad_id == "%00" else bad_id
     for method in ("GET", "PUT", "PATCH", "DELETE"):
         body = patch({"op": "replace", "value": {"active": False}}) if method == "PATCH" else None
         if method == "PUT":
             body = okta_user() if kind == "User" else {"displayName": "x"}
         r = scim.request(method, f"{resource}/{bad_id}", body)
-        assert_scim_error(r, 404, f"{kind} {shown} not found.")
+        if bad_id == "%00":  # a NUL (PostgreSQL refuses it in queries): the detail quotes it
+            assert (r.status, r.json["status"], r.json["schemas"]) == (404, "404", [ERROR_SCHEMA])
+            assert r.json["detail"].startswith(f"{kind} ")
+            continue
+        assert_scim_error(r, 404, f"{kind} {bad_id} not found.")
 
 
 @pytest.mark.parametrize(
@@ -372,3 +375,37 @@ def test_the_middleware_keeps_scim_errors_and_leaves_other_paths_alone(scim_othe
     middleware = ScimRequestMiddleware(lambda request: html)
     assert middleware(RequestFactory().get("/people/")) is html
     assert ProvisioningLogEntry.objects.count() == before + 1
+
+
+# NUL characters (PostgreSQL refuses them in text: they must never reach a query) ----------
+
+
+def test_nul_characters_are_refused_with_a_400_and_change_nothing(scim, scim_other, ada, org):
+    group = group_create(org=org, display_name="Door A", member_ids=[ada.scim_id])
+    before = org_snapshot(org)
+    assert_scim_error(
+        scim.post("Users", {"userName": "a\x00b@example.com"}),
+        400,
+        "'userName' contains a NUL character.",
+        "invalidValue",
+    )
+    assert_scim_error(
+        scim.put(f"Users/{ada.scim_id}", {"userName": "ada", "emails": [{"value": "a\x00"}]}),
+        400,
+        "'emails.value' contains a NUL character.",
+        "invalidValue",
+    )
+    for resource in ("Users", "Groups"):
+        r = scim.get(f'{resource}?filter=id eq "a%00"')
+        assert_scim_error(r, 400, "The filter contains a NUL character.", "invalidFilter")
+    for body in (
+        patch({"op": "add", "path": "members", "value": [{"value": "\x00"}]}),
+        patch({"op": "remove", "path": 'members[value eq "\x00"]'}),
+    ):
+        assert_scim_error(
+            scim.patch(f"Groups/{group.scim_id}", body),
+            400,
+            "No person with id \x00 exists in this organization.",
+            "invalidValue",
+        )
+    assert org_snapshot(org) == before

@@ -7,7 +7,9 @@ Every test runs with a second org whose group and people must never be touched.
 import pytest
 
 from accounts.models import Group, Person
-from tests.provisioning.scim.conftest import GROUP_SCHEMA, okta_user
+from accounts.services.groups import group_create
+from accounts.services.people import EmailData, person_create
+from tests.provisioning.scim.conftest import GROUP_SCHEMA
 from tests.provisioning.scim.support import (
     error,
     group_doc,
@@ -22,15 +24,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def other(scim_other) -> dict:
+def other(other_org, scim_other) -> dict:
     """The other org: one person in a group named like the tests' groups."""
-    uid = scim_other.post("Users", okta_user("ada@example.com")).json["id"]
-    r = scim_other.post(
-        "Groups", {"schemas": [GROUP_SCHEMA], "displayName": "Door A", "members": [{"value": uid}]}
-    )
-    assert r.status == 201
-    group = Group.objects.get(scim_id=r.json["id"])
-    return {"uid": uid, "gid": group.scim_id, "org": group.org, "snapshot": org_snapshot(group.org)}
+    uid = person_create(org=other_org, user_name="ada@example.com").scim_id
+    group = group_create(org=other_org, display_name="Door A", member_ids=[uid])
+    return {"uid": uid, "gid": group.scim_id, "org": other_org, "snapshot": org_snapshot(other_org)}
 
 
 def other_unchanged(other: dict) -> None:
@@ -38,9 +36,14 @@ def other_unchanged(other: dict) -> None:
 
 
 @pytest.fixture
-def people(scim, other) -> list[str]:
+def people(org, scim, other) -> list[str]:
     """Three of the org's people, by SCIM id."""
-    return [scim.post("Users", okta_user(f"p{i}@example.com")).json["id"] for i in range(3)]
+    return [
+        person_create(
+            org=org, user_name=f"p{i}@example.com", emails=[EmailData(f"p{i}@example.com")]
+        ).scim_id
+        for i in range(3)
+    ]
 
 
 def new_group(scim, name: str = "Door A", members: list[str] = ()) -> str:
