@@ -2,15 +2,18 @@
 org scoping and SCIM error bodies everywhere.
 
 Every request costs a constant number of queries: lists run one COUNT and one page query
-(LIMIT/OFFSET on a stable primary-key order) and prefetch only that page's emails, groups
-or members; writes go through the services in one transaction.
+on a stable primary-key order (keyset or LIMIT/OFFSET, see `ResourceView.page`) and prefetch
+only that page's emails, groups or members; writes go through the services in one
+transaction.
 """
 
+import hashlib
 import json
 import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -41,6 +44,9 @@ logger = logging.getLogger(__name__)
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 ALWAYS_RETURNED = ("schemas", "id")
+# How long the last primary key of a served page is remembered for the page that follows.
+PAGE_HINT_SECONDS = 600
+Page = list[Any]  # (`list` is also a view method, so class bodies cannot name the builtin)
 
 
 def _attribute_list(raw: Any) -> set[str]:
@@ -161,7 +167,7 @@ class ResourceView(ScimBaseView):
         scim_id = self.kwargs.get(self.lookup_url_kwarg)
         if not scim_id or "\x00" in scim_id or len(scim_id) > 64:
             # No stored id is longer, and PostgreSQL refuses NUL in any text parameter.
-            raise NotFound(f"{self.kind} {scim_id!r} not found.")
+            raise NotFound(f"{self.kind} {scim_id} not found.")
         qs = self.base_queryset()
         if projection is not None:
             qs = self.with_related(qs, projection)
@@ -208,12 +214,7 @@ class ResourceView(ScimBaseView):
             qs = self.filter_parser.search(filter_text, self.request)
         else:
             qs = self.base_queryset()
-        total = qs.count()
-        page = []
-        if count and start <= total:
-            page = list(
-                self.with_related(qs.order_by("pk"), projection)[start - 1 : start - 1 + count]
-            )
+        total, page = self.page(qs, filter_text or "", start, count, projection)
         resources = [projection.apply(self.to_dict(self.adapter(o), projection)) for o in page]
         self.note(f"listed {len(resources)} of {total}")
         return scim_json_response(
@@ -225,6 +226,42 @@ class ResourceView(ScimBaseView):
                 "Resources": resources,
             }
         )
+
+    def page(
+        self, qs: QuerySet, filter_text: str, start: int, count: int, projection: Projection
+    ) -> tuple[int, Page]:
+        """The total and the page at 1-based `start`, in primary-key order.
+
+        OFFSET reads and discards every row before the page, so an import's last page of a
+        100,000-person org would cost a hundred times its first. Each full page served leaves
+        its last primary key in the shared cache for the page that follows (keyed by token,
+        resource, filter and that page's startIndex); when exactly that page is asked for next
+        and the total is unchanged, it is read from that key on (keyset pagination). Anything
+        else (a jump, a change to the set in between) is served by OFFSET. Either way the
+        request runs the same queries: one COUNT, one page, the page's prefetches.
+        """
+        total = qs.count()
+        if not count or start > total:
+            return total, []
+        ordered = self.with_related(qs.order_by("pk"), projection)
+        hint = cache.get(self._page_hint_key(filter_text, start)) if start > 1 else None
+        if hint is not None and hint[1] == total:
+            page = list(ordered.filter(pk__gt=hint[0])[:count])
+        else:
+            page = list(ordered[start - 1 : start - 1 + count])
+        if len(page) == count and start - 1 + count < total:
+            cache.set(
+                self._page_hint_key(filter_text, start + count),
+                (page[-1].pk, total),
+                PAGE_HINT_SECONDS,
+            )
+        return total, page
+
+    def _page_hint_key(self, filter_text: str, start: int) -> str:
+        token = self.request.scim_token  # type: ignore[attr-defined]
+        # Hashed with the token's digest: unique per token, and nothing readable in the cache.
+        raw = f"{token.digest}|{self.kind}|{filter_text}|{start}"
+        return "scim:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
     # Writes ------------------------------------------------------------------------------
 
