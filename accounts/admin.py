@@ -123,15 +123,19 @@ class SuspendedForFilter(admin.SimpleListFilter):
 
     title = "suspended for more than"
     parameter_name = "suspended_days"
+    options = [("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("365", "1 year")]
 
     def lookups(self, request, model_admin):
-        return [("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("365", "1 year")]
+        return self.options
 
     def queryset(self, request, queryset):
         if not self.value() or not self.value().isdigit():
             return queryset
         cutoff = timezone.now() - dt.timedelta(days=int(self.value()))
-        return queryset.filter(is_active=False, suspended_at__lt=cutoff)
+        return queryset.filter(**self.filter_kwargs(cutoff))
+
+    def filter_kwargs(self, cutoff: dt.datetime) -> dict[str, object]:
+        return {"is_active": False, "suspended_at__lt": cutoff}
 
 
 class PersonAdminForm(forms.ModelForm):

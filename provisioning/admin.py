@@ -8,8 +8,8 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.utils import timezone
 
+from accounts.admin import SuspendedForFilter
 from provisioning.models import (
     CleanupFinding,
     OrgAlert,
@@ -66,20 +66,13 @@ class ScimTokenAdmin(admin.ModelAdmin):
         return False
 
 
-class SuspendedAgeFilter(admin.SimpleListFilter):
+class SuspendedAgeFilter(SuspendedForFilter):
     """Findings by how long the person has been suspended."""
 
-    title = "suspended for more than"
-    parameter_name = "suspended_days"
+    options = [("30", "30 days"), ("90", "90 days"), ("180", "180 days"), ("365", "1 year")]
 
-    def lookups(self, request, model_admin):
-        return [("30", "30 days"), ("90", "90 days"), ("180", "180 days"), ("365", "1 year")]
-
-    def queryset(self, request, queryset):
-        if not self.value() or not self.value().isdigit():
-            return queryset
-        cutoff = timezone.now() - dt.timedelta(days=int(self.value()))
-        return queryset.filter(suspended_at__lt=cutoff)
+    def filter_kwargs(self, cutoff: dt.datetime) -> dict[str, object]:
+        return {"suspended_at__lt": cutoff}
 
 
 class KeepReasonForm(forms.Form):
