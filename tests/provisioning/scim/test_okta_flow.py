@@ -145,3 +145,118 @@ def test_okta_transcript_patch_flavour(scim, scim_other):
         assert r.status == 404
         assert r.json["schemas"] == [ERROR_SCHEMA]
         assert r.json["detail"]
+
+
+def test_okta_aiw_put_flavour_lifecycle_and_group_push(scim, org):
+    """An App Integration Wizard app: every change is GET then PUT of the whole resource,
+    and Push Groups is filter → POST → GET → PUT with the full member list."""
+    r = scim.get('Users?filter=userName eq "jane@acme.example.com"&startIndex=1&count=100')
+    assert r.json["totalResults"] == 0
+    uid = scim.post("Users", okta_user("jane@acme.example.com")).json["id"]
+    other = scim.post("Users", okta_user("joe@acme.example.com")).json["id"]
+
+    # Profile push: the last GET body with Okta's changes merged in.
+    body = scim.get(f"Users/{uid}").json
+    body["name"]["givenName"] = "Janet"
+    body["meta"]["location"] = "https://stale.example/ignored"
+    r = scim.put(f"Users/{uid}", body)
+    assert (r.status, r.json["name"]["givenName"], r.json["id"]) == (200, "Janet", uid)
+
+    # Group push.
+    assert scim.get('Groups?filter=displayName eq "Lab"').json["totalResults"] == 0
+    gid = scim.post(
+        "Groups", {"schemas": [GROUP_SCHEMA], "displayName": "Lab", "members": []}
+    ).json["id"]
+    group = scim.get(f"Groups/{gid}").json
+    group["members"] = [{"value": uid, "display": "jane@acme.example.com"}, {"value": other}]
+    r = scim.put(f"Groups/{gid}", group)
+    assert r.status == 200
+    assert sorted(m["value"] for m in r.json["members"]) == sorted([uid, other])
+
+    # Deprovision: GET then PUT with active false; the person keeps id and groups.
+    body = scim.get(f"Users/{uid}").json
+    body["active"] = False
+    r = scim.put(f"Users/{uid}", body)
+    assert (r.status, r.json["active"]) == (200, False)
+    assert [g["value"] for g in scim.get(f"Users/{uid}").json["groups"]] == [gid]
+    assert Person.objects.get(scim_id=uid).suspended_at is not None
+
+    # Reassignment: the filter finds the suspended person; Okta links and PUTs active true.
+    r = scim.get('Users?filter=userName eq "JANE@acme.example.com"')
+    assert (r.json["totalResults"], r.json["Resources"][0]["active"]) == (1, False)
+    body = r.json["Resources"][0]
+    body["active"] = True
+    r = scim.put(f"Users/{uid}", body)
+    assert (r.status, r.json["active"], r.json["id"]) == (200, True, uid)
+    assert [g["value"] for g in r.json["groups"]] == [gid]
+
+    # Push Now with an emptied Okta group.
+    group = scim.get(f"Groups/{gid}").json
+    group["members"] = []
+    assert scim.put(f"Groups/{gid}", group).json["members"] == []
+
+
+def test_entra_id_shapes(scim, org):
+    """Microsoft Entra ID: capitalised ops, string booleans, filtered email paths, member
+    removal with a value list, enterprise attributes, and DELETE."""
+    body = {
+        "schemas": [
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+        ],
+        "externalId": "8b1c0f2e-entra",
+        "userName": "Kim@contoso.example",
+        "active": True,
+        "displayName": "Kim Lee",
+        "emails": [{"primary": True, "type": "work", "value": "kim@contoso.example"}],
+        "name": {"formatted": "Kim Lee", "familyName": "Lee", "givenName": "Kim"},
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Ops"},
+    }
+    r = scim.post("Users", body)
+    assert r.status == 201
+    uid = r.json["id"]
+    assert scim.get('Users?filter=externalId eq "8b1c0f2e-entra"').json["totalResults"] == 1
+
+    r = scim.patch(
+        f"Users/{uid}",
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [
+                {
+                    "op": "Replace",
+                    "path": 'emails[type eq "work"].value',
+                    "value": "kim.lee@contoso.example",
+                },
+                {"op": "Replace", "path": "name.givenName", "value": "Kimberly"},
+                {
+                    "op": "Add",
+                    "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+                    "value": "IT",
+                },
+                {"op": "Replace", "path": "active", "value": "False"},
+            ],
+        },
+    )
+    assert r.status == 200, r.json
+    assert r.json["emails"] == [
+        {"value": "kim.lee@contoso.example", "type": "work", "primary": True}
+    ]
+    assert (r.json["name"]["givenName"], r.json["active"]) == ("Kimberly", False)
+
+    gid = scim.post(
+        "Groups", {"schemas": [GROUP_SCHEMA], "displayName": "Ops", "members": [{"value": uid}]}
+    ).json["id"]
+    r = scim.patch(
+        f"Groups/{gid}",
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "Remove", "path": "members", "value": [{"value": uid}]}],
+        },
+    )
+    assert r.status == 204
+    assert scim.get(f"Groups/{gid}").json["members"] == []
+
+    assert scim.delete(f"Users/{uid}").status == 204
+    assert scim.get(f"Users/{uid}").status == 404
+    person = Person.objects.get(scim_id=uid)
+    assert (person.is_active, person.idp_deleted_at is not None) == (False, True)
