@@ -216,11 +216,12 @@ class _Compiler:
         op = node.value.lower()
         raw = node.comp_value.value if node.comp_value is not None else None
         if isinstance(path.attr_name, scim_ast.Filter):
-            # emails[type eq "work"].value eq "x": the bracket filter and the comparison must
-            # hold for the same email.
-            inner = path.attr_name
-            sub = path.sub_attr.value if path.sub_attr else None
-            return self._value_filter(inner.namespace, inner.expr, inner.negated, (sub, op, raw))
+            # `emails[type eq "work"].value eq "x"` is a PATCH path shape, not a filter
+            # (RFC 7644 §3.4.2.2 ABNF): say how to write it instead.
+            raise InvalidFilter(
+                "A value path cannot be compared; put the condition inside the brackets, "
+                'e.g. emails[type eq "work" and value eq "x"].'
+            )
         self._check_uri(path.uri)
         name = path.attr_name.lower()
         sub = path.sub_attr.value.lower() if path.sub_attr else None
@@ -242,28 +243,17 @@ class _Compiler:
             raise InvalidFilter(self._unsupported(where))
         return _leaf(attr, op, raw, where)
 
-    def _value_filter(
-        self,
-        namespace: scim_ast.AttrPath,
-        expr: scim_ast.AST,
-        negated: bool,
-        then: tuple[str | None, str, str | None] | None = None,
-    ) -> Q:
+    def _value_filter(self, namespace: scim_ast.AttrPath, expr: scim_ast.AST, negated: bool) -> Q:
         self._check_uri(namespace.uri)
         name = namespace.attr_name.lower() if isinstance(namespace.attr_name, str) else ""
         spec = self.schema.multi.get(name)
         if spec is None or namespace.sub_attr is not None:
-            raise InvalidFilter(f"{namespace.attr_name}[…] filters are not supported.")
+            raise InvalidFilter(
+                f"{namespace.attr_name}[…] is not a multi-valued attribute that can be filtered; "
+                f"those are: {', '.join(sorted(self.schema.multi))}."
+            )
         inner = self._node(expr, (name, spec))
-        if negated:
-            inner = ~inner
-        if then is not None:
-            sub, op, raw = then
-            sub_attr = spec.sub_attrs.get((sub or spec.default_sub).lower())
-            if sub_attr is None:
-                raise InvalidFilter(self._unsupported(f"{name}.{sub}"))
-            inner &= _leaf(sub_attr, op, raw, f"{name}.{sub}")
-        return self._exists(spec, inner)
+        return self._exists(spec, ~inner if negated else inner)
 
     @staticmethod
     def _exists(spec: MultiAttr, q: Q) -> Q:
