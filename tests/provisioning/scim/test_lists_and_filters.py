@@ -200,6 +200,17 @@ def test_group_filter_by_id_and_member(scim, world):
             'meta.created gt "yesterday"',
             "meta.created needs an ISO 8601 date-time, not 'yesterday'.",
         ),
+        (
+            "Users",
+            'emails[type eq "work"].value eq "x"',
+            "A value path cannot be compared; put the condition inside the brackets, "
+            'e.g. emails[type eq "work" and value eq "x"].',
+        ),
+        (
+            "Users",
+            'name[givenName eq "x"]',
+            "name[…] is not a multi-valued attribute that can be filtered; those are: emails.",
+        ),
     ],
 )
 def test_unsupported_filters_are_400_invalid_filter(scim, world, resource, query, detail):
