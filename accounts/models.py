@@ -182,6 +182,13 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["org", "external_id"], name="person_org_external_id"),
             models.Index(fields=["org", "is_active", "suspended_at"], name="person_org_suspension"),
+            # SCIM lists: the org's visible people in primary-key order (pages and keyset
+            # continuations), and their COUNT as an index-only scan.
+            models.Index(
+                fields=["org", "id"],
+                name="person_org_scim_visible",
+                condition=Q(idp_deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
