@@ -47,4 +47,9 @@ class Command(OneLineErrorCommand):
                 f"  {finding.user_name}  suspended since {finding.suspended_at:%Y-%m-%d} "
                 f"({finding.days_suspended} days)"
             )
+        if result.flagged_count > len(result.flagged):
+            self.stdout.write(
+                f"  … and {result.flagged_count - len(result.flagged)} more "
+                "(see the Cleanup audit page)"
+            )
         return result.flagged_count
