@@ -1,7 +1,8 @@
 """One run of the suspended-people audit, measured in its own process:
 `python -m bench.audit (--org SLUG | --all) --now ISO [--tracemalloc]`, on DATABASE_URL.
 
-Prints one JSON line: wall time, peak RSS of this process (resource.getrusage), the Python
+Prints one JSON line: wall time, peak RSS of this process (VmHWM: unlike getrusage's maxrss,
+which Linux carries over from the parent across exec, it starts afresh here), the Python
 heap's peak above its level before the run (tracemalloc, when asked: it slows the run, so the
 timed run goes without it), and what the audit did.
 """
@@ -9,12 +10,19 @@ timed run goes without it), and what the audit did.
 import argparse
 import datetime as dt
 import json
-import resource
 import sys
 import time
 import tracemalloc
 
 import django
+
+
+def peak_rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
 
 
 def main() -> None:
@@ -34,7 +42,7 @@ def main() -> None:
     now = dt.datetime.fromisoformat(args.now)
     org = None if args.all else Organization.objects.get(slug=args.org)
     connection.ensure_connection()
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = peak_rss_mb()
     if args.tracemalloc:
         tracemalloc.start()
     started = time.perf_counter()
@@ -50,8 +58,8 @@ def main() -> None:
         {
             "scope": "all" if org is None else args.org,
             "wall_s": round(wall, 3),
-            "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "rss_before_mb": round(rss_before / 1024, 1),
+            "maxrss_mb": peak_rss_mb(),
+            "rss_before_mb": rss_before,
             "heap_peak_mb": round(heap_peak / 2**20, 2) if heap_peak is not None else None,
             "flagged": sum(r.flagged_count for r in results),
             "resolved": sum(r.resolved for r in results),
