@@ -1,32 +1,13 @@
-"""django-scim2 adapters: SCIM JSON ↔ the org's people and groups, through the services.
+"""The SCIM User adapter: one of the org's people."""
 
-Adapters translate and map domain errors to SCIM errors; every rule (uniqueness, org
-isolation of members, suspension) lives in accounts' services. Bodies are read leniently the
-way Okta and Entra write them (case-insensitive names and ops, booleans as strings, numbers
-for strings, read-only attributes echoed back) and strictly where a wrong value would change
-something (types of what is stored).
-"""
-
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.urls import reverse
-from django_scim.adapters import SCIMGroup, SCIMUser
+from django_scim.adapters import SCIMUser
 
-from accounts.exceptions import Conflict
-from accounts.models import Group, Person
+from accounts.models import Person
 from accounts.selectors.people import person_deleted_by_idp
-from accounts.services.groups import (
-    group_create,
-    group_members_add,
-    group_members_remove,
-    group_members_set,
-    group_update,
-)
 from accounts.services.people import (
     EmailData,
     person_create,
@@ -35,7 +16,15 @@ from accounts.services.people import (
     person_suspend,
     person_update,
 )
-from provisioning.scim.errors import InvalidPath, InvalidValue, Mutability, NoTarget, Uniqueness
+from provisioning.scim.adapters.common import (
+    ENTERPRISE_SCHEMA,
+    USER_SCHEMA,
+    ScimAdapter,
+    domain_errors,
+    iso,
+    location_of,
+)
+from provisioning.scim.errors import InvalidPath, InvalidValue, Mutability
 from provisioning.scim.patch import (
     PatchPath,
     as_bool,
@@ -43,17 +32,8 @@ from provisioning.scim.patch import (
     as_text,
     get_ci,
     has_ci,
-    member_ids_from_filter,
-    operations_parse,
-    path_parse,
     value_filter_matches,
 )
-
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
-ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-USER_URIS = (USER_SCHEMA, ENTERPRISE_SCHEMA)
-GROUP_URIS = (GROUP_SCHEMA,)
 
 # Core User attributes the product does not store: accepted and ignored, never an error
 # (Okta's default mappings send several of them).
@@ -65,25 +45,6 @@ IGNORED_USER_ATTRS = frozenset(
     }
 )  # fmt: skip
 MAX_EMAILS = 20
-
-
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """Domain errors from services, as SCIM errors."""
-    try:
-        yield
-    except Conflict as exc:
-        raise Uniqueness(exc.message) from exc
-    except ValidationError as exc:
-        raise InvalidValue(" ".join(exc.messages)) from exc
-
-
-def _iso(value: Any) -> str:
-    return value.isoformat().replace("+00:00", "Z")
-
-
-def _location(request: HttpRequest, url_name: str, scim_id: str) -> str:
-    return request.build_absolute_uri(reverse(url_name, kwargs={"uuid": scim_id}))
 
 
 def _emails_parse(value: Any) -> list[EmailData]:
@@ -160,22 +121,20 @@ _USER_TEXT = {
 _NAME_TEXT = {"givenname": "given_name", "familyname": "family_name"}
 
 
-class SCIMPerson(SCIMUser):
+class SCIMPerson(ScimAdapter, SCIMUser):
     """The SCIM User adapter for `accounts.Person`."""
 
     id_field = "scim_id"
     url_name = "scim:users"
     resource_type = "User"
 
+    uris = (USER_SCHEMA, ENTERPRISE_SCHEMA)
+    ignored_uris = (ENTERPRISE_SCHEMA,)
+
     def __init__(self, obj: Person, request: HttpRequest | None = None) -> None:
         super().__init__(obj, request=request)
-        self.notes: list[str] = []
         self._state: PersonState | None = None
         self._send_emails = True
-
-    @property
-    def location(self) -> str:
-        return _location(self.request, self.url_name, self.id)
 
     # Reading -----------------------------------------------------------------------------
 
@@ -193,14 +152,14 @@ class SCIMPerson(SCIMUser):
                 {
                     "value": m.group.scim_id,
                     "display": m.group.display_name,
-                    "$ref": _location(self.request, "scim:groups", m.group.scim_id),
+                    "$ref": location_of(self.request, "scim:groups", m.group.scim_id),
                 }
                 for m in person.memberships.all()
             ],
             "meta": {
                 "resourceType": "User",
-                "created": _iso(person.created_at),
-                "lastModified": _iso(person.updated_at),
+                "created": iso(person.created_at),
+                "lastModified": iso(person.updated_at),
                 "location": self.location,
             },
         }
@@ -219,10 +178,6 @@ class SCIMPerson(SCIMUser):
         return doc
 
     # Writing -----------------------------------------------------------------------------
-
-    def validate_dict(self, d: Any) -> None:
-        if not isinstance(d, dict):
-            raise InvalidValue("The body must be a JSON object.")
 
     def from_dict(self, d: dict[str, Any]) -> None:
         """Read a full User resource (POST or PUT) into the intended state."""
@@ -313,28 +268,15 @@ class SCIMPerson(SCIMUser):
         only the console's cleanup deletes for good."""
         person_idp_delete(person=self.obj)
 
-    def handle_operations(self, operations: Any) -> None:
-        """Apply PATCH operations, in order, to a copy of the state; `save()` applies it."""
+    def begin_patch(self) -> None:
+        """PATCH edits a copy of the state, in order; `save()` applies the difference."""
         state = replace(PersonState.of(self.obj))
         state.emails = list(state.emails)
-        for op, path, value in operations:
-            if path is None:
-                if op == "remove":
-                    raise NoTarget("A 'remove' operation needs a 'path'.")
-                for key, item in as_object(value, "value").items():
-                    self._apply(state, op, path_parse(str(key), USER_URIS), item)
-            else:
-                self._apply(state, op, path_parse(path, USER_URIS), value)
         self._state = state
 
-    def _apply(self, state: PersonState, op: str, path: PatchPath, value: Any) -> None:
-        if path.uri == ENTERPRISE_SCHEMA:
-            self.notes.append(f"{path.raw} ignored (enterprise attributes are not stored)")
-            return
-        if not path.attr:  # the core schema URN itself: an object of attributes
-            for key, item in as_object(value, path.raw).items():
-                self._apply(state, op, path_parse(str(key), USER_URIS), item)
-            return
+    def patch_attribute(self, op: str, path: PatchPath, value: Any) -> None:
+        state = self._state
+        assert state is not None
         attr = path.attr
         remove = op == "remove"
         if attr in _USER_TEXT and path.value_filter is None and path.sub is None:
@@ -364,7 +306,7 @@ class SCIMPerson(SCIMUser):
     def _apply_name(self, state: PersonState, op: str, path: PatchPath, value: Any) -> None:
         if path.sub is None:
             parts = {} if op == "remove" else as_object(value, "name")
-            if op != "add" or op == "remove":
+            if op != "add":
                 # replace/remove of the whole complex attribute resets what is not given.
                 state.given_name = state.family_name = ""
             for key, item in parts.items():
@@ -440,156 +382,3 @@ def _seed_from_filter(path: PatchPath) -> dict[str, Any]:
         if key in ("type", "value"):
             seed[key] = str(node.comp_value.value)
     return seed
-
-
-class SCIMGroupAdapter(SCIMGroup):
-    """The SCIM Group adapter for `accounts.Group`. Members are the org's people only."""
-
-    id_field = "scim_id"
-    url_name = "scim:groups"
-    resource_type = "Group"
-
-    def __init__(self, obj: Group, request: HttpRequest | None = None) -> None:
-        super().__init__(obj, request=request)
-        self.notes: list[str] = []
-        self._pending: list[Callable[[], Any]] = []
-        self._fields: dict[str, Any] = {}
-        self._members: list[str] | None = None
-
-    @property
-    def location(self) -> str:
-        return _location(self.request, self.url_name, self.id)
-
-    def to_dict(self, *, members: bool = True) -> dict[str, Any]:
-        group = self.obj
-        doc: dict[str, Any] = {
-            "schemas": [GROUP_SCHEMA],
-            "id": group.scim_id,
-            "displayName": group.display_name,
-            "meta": {
-                "resourceType": "Group",
-                "created": _iso(group.created_at),
-                "lastModified": _iso(group.updated_at),
-                "location": self.location,
-            },
-        }
-        if group.external_id:
-            doc["externalId"] = group.external_id
-        if members:
-            doc["members"] = [
-                {
-                    "value": m.person.scim_id,
-                    "type": "User",
-                    "$ref": _location(self.request, "scim:users", m.person.scim_id),
-                }
-                for m in group.memberships.all()
-            ]
-        return doc
-
-    def validate_dict(self, d: Any) -> None:
-        if not isinstance(d, dict):
-            raise InvalidValue("The body must be a JSON object.")
-
-    def from_dict(self, d: dict[str, Any]) -> None:
-        """Read a full Group resource (POST or PUT). A PUT without `members` leaves them;
-        `members: []` empties the group."""
-        self.validate_dict(d)
-        display_name = as_text(get_ci(d, "displayName"), "displayName").strip()
-        if not display_name:
-            raise InvalidValue("'displayName' is required.")
-        self._fields = {
-            "display_name": display_name,
-            "external_id": as_text(get_ci(d, "externalId"), "externalId"),
-        }
-        if has_ci(d, "members"):
-            self._members = _member_ids(get_ci(d, "members"))
-
-    def save(self) -> None:
-        with domain_errors():
-            if self.obj.pk is None:
-                self.obj = group_create(
-                    org=self.request.scim_org,
-                    display_name=self._fields["display_name"],
-                    external_id=self._fields["external_id"],
-                    member_ids=self._members or [],
-                    source=Person.Source.SCIM,
-                )
-                return
-            group_update(group=self.obj, **self._fields)
-            if self._members is not None:
-                group_members_set(group=self.obj, member_ids=self._members)
-            for action in self._pending:
-                action()
-
-    def delete(self) -> None:
-        from accounts.services.groups import group_delete
-
-        group_delete(group=self.obj)
-
-    def handle_operations(self, operations: Any) -> None:
-        """Queue PATCH operations in order; `save()` runs them in one transaction."""
-        for op, path, value in operations:
-            if path is None:
-                if op == "remove":
-                    raise NoTarget("A 'remove' operation needs a 'path'.")
-                for key, item in as_object(value, "value").items():
-                    self._queue(op, path_parse(str(key), GROUP_URIS), item)
-            else:
-                self._queue(op, path_parse(path, GROUP_URIS), value)
-
-    def _queue(self, op: str, path: PatchPath, value: Any) -> None:
-        group = self.obj
-        if not path.attr:
-            for key, item in as_object(value, path.raw).items():
-                self._queue(op, path_parse(str(key), GROUP_URIS), item)
-            return
-        if path.attr == "members":
-            if path.value_filter is not None:
-                if op != "remove" or path.sub is not None:
-                    raise InvalidPath(f"{path.raw!r} is only supported for 'remove'.")
-                ids = member_ids_from_filter(path.value_filter)
-                self._pending.append(lambda: group_members_remove(group=group, member_ids=ids))
-                return
-            if op == "remove" and value is None:
-                self._pending.append(lambda: group_members_set(group=group, member_ids=[]))
-                return
-            ids = _member_ids(value)
-            action = {
-                "add": group_members_add,
-                "remove": group_members_remove,
-                "replace": group_members_set,
-            }[op]
-            self._pending.append(lambda: action(group=group, member_ids=ids))
-        elif path.attr == "displayname" and path.sub is None:
-            if op == "remove":
-                raise Mutability("'displayName' is required and cannot be removed.")
-            name = as_text(value, "displayName")
-            self._pending.append(lambda: group_update(group=group, display_name=name))
-        elif path.attr == "externalid" and path.sub is None:
-            ext = "" if op == "remove" else as_text(value, "externalId")
-            self._pending.append(lambda: group_update(group=group, external_id=ext))
-        elif path.attr in ("id", "schemas", "meta"):
-            # Okta's rename repeats the group's id: harmless when it is this group's.
-            if path.attr == "id" and value != group.scim_id:
-                raise Mutability("'id' is read-only.")
-        else:
-            raise InvalidPath(f"Unknown attribute in PATCH path {path.raw!r}.")
-
-
-def _member_ids(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, dict):
-        value = [value]
-    if not isinstance(value, list):
-        raise InvalidValue("'members' must be a list of objects with a 'value'.")
-    ids = []
-    for item in value:
-        member_id = get_ci(item, "value") if isinstance(item, dict) else None
-        if not isinstance(member_id, str) or not member_id:
-            raise InvalidValue("Each member must be an object with a string 'value' (a user id).")
-        ids.append(member_id)
-    return ids
-
-
-__all__ = ["SCIMGroupAdapter", "SCIMPerson", "operations_parse"]
