@@ -71,7 +71,11 @@ def _emails_parse(value: Any) -> list[EmailData]:
 
 
 def _email_dict(email: EmailData) -> dict[str, Any]:
-    return {"value": email.value, "type": email.type, "primary": email.primary}
+    """An email as SCIM shows it; no `type` when none was given (not an empty string)."""
+    doc: dict[str, Any] = {"value": email.value, "primary": email.primary}
+    if email.type:
+        doc["type"] = email.type
+    return doc
 
 
 @dataclass
@@ -147,7 +151,7 @@ class SCIMPerson(ScimAdapter, SCIMUser):
             "userName": person.user_name,
             "active": person.is_active,
             "sendEmails": person.send_emails,
-            "emails": [{"value": e.value, "type": e.type, "primary": e.primary} for e in emails],
+            "emails": [_email_dict(EmailData(e.value, e.type, e.primary)) for e in emails],
             "groups": [
                 {
                     "value": m.group.scim_id,

@@ -60,7 +60,10 @@ def user_doc(person: Person | str) -> dict[str, Any]:
     }
     emails = PersonEmail.objects.filter(person=person).order_by("-primary", "id")
     if emails:
-        doc["emails"] = [{"value": e.value, "type": e.type, "primary": e.primary} for e in emails]
+        doc["emails"] = [
+            {"value": e.value, **({"type": e.type} if e.type else {}), "primary": e.primary}
+            for e in emails
+        ]
     memberships = GroupMembership.objects.filter(person=person).select_related("group")
     if memberships:
         doc["groups"] = [
