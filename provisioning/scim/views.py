@@ -122,10 +122,13 @@ class ScimBaseView(SCIMView):
     def http_method_not_allowed(
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponse:
-        allowed = ", ".join(m.upper() for m in self._allowed_methods())
+        allowed = ", ".join(self.allowed_methods())
         response = scim_error_response(405, f"{request.method} is not supported here ({allowed}).")
         response["Allow"] = allowed
         return response
+
+    def allowed_methods(self) -> list[str]:
+        return [m.upper() for m in self._allowed_methods() if m != "options"]
 
     def options(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.http_method_not_allowed(request, *args, **kwargs)
@@ -153,6 +156,12 @@ class ResourceView(ScimBaseView):
     model: type
     lookup_url_kwarg = "uuid"
     kind = ""
+
+    def allowed_methods(self) -> list[str]:
+        """A collection takes GET and POST; one resource GET, PUT, PATCH and DELETE."""
+        if self.kwargs.get(self.lookup_url_kwarg):
+            return ["GET", "PUT", "PATCH", "DELETE"]
+        return ["GET", "POST"]
 
     def base_queryset(self) -> QuerySet:
         return self.model.objects.filter(org=self.request.scim_org)

@@ -155,7 +155,7 @@ def test_every_route_answers_with_and_without_a_trailing_slash(scim, scim_other,
         ("POST", "ServiceProviderConfig/", "GET"),
         ("PUT", "Schemas", "GET"),
         ("GET", "Users/.search", "POST"),
-        ("OPTIONS", "Users", "GET, POST, PUT, PATCH, DELETE"),
+        ("OPTIONS", "Users", "GET, POST"),
     ],
 )
 def test_methods_not_allowed_are_405(scim, scim_other, method, path, allow):
@@ -409,3 +409,20 @@ def test_nul_characters_are_refused_with_a_400_and_change_nothing(scim, scim_oth
             "invalidValue",
         )
     assert org_snapshot(org) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("POST", "Users/{id}", "GET, PUT, PATCH, DELETE"),
+        ("PUT", "Users", "GET, POST"),
+        ("DELETE", "Groups/", "GET, POST"),
+        ("POST", "ServiceProviderConfig", "GET"),
+    ],
+)
+def test_405_names_only_the_methods_that_work_there(scim, org, method, path, allow):
+    uid = scim.post("Users", {"userName": "allow@acme.example.com"}).json["id"]
+    r = scim.request(method, path.format(id=uid), {"userName": "x"})
+    assert r.status == 405
+    assert r.headers["Allow"] == allow
+    assert r.json["status"] == "405"
