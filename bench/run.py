@@ -184,10 +184,12 @@ def targets(rows: list[dict[str, Any]], audit_result: dict | None, facts: dict) 
             "rss_mb": [small["maxrss_mb"], large["maxrss_mb"]],
             "met": heap_ratio <= 1.5,
         }
+        # Linear or better: a small org's fixed costs (start-up, the stale-finding pass) make
+        # the time per person fall with size, which is fine; rising per person is not.
         checks["audit_time_linear"] = {
             "time_ratio": round(large["wall_s"] / small["wall_s"], 2),
             "time_per_person_ratio": round(per_person, 2),
-            "met": 0.5 <= per_person <= 1.5,
+            "met": per_person <= 1.5,
         }
     if "side_effects" in facts:
         side = facts["side_effects"]
