@@ -48,12 +48,15 @@ def person_deleted_by_idp(*, org: Organization, user_name: str) -> Person | None
 
 
 def person_pks_by_scim_id(*, org: Organization, scim_ids: Iterable[str]) -> dict[str, int]:
-    """Map the given SCIM ids to primary keys, for the org's people only (one query)."""
+    """Map the given SCIM ids to primary keys, for the org's people only (one query).
+
+    People the IdP deleted are not found: SCIM cannot see them, so it cannot link them."""
     # No id holds NUL, and PostgreSQL refuses it in a query: such an id is simply not found.
     ids = [i for i in scim_ids if isinstance(i, str) and "\x00" not in i]
     if not ids:
         return {}
-    return dict(Person.objects.filter(org=org, scim_id__in=ids).values_list("scim_id", "pk"))
+    people = Person.objects.filter(org=org, scim_id__in=ids, idp_deleted_at__isnull=True)
+    return dict(people.values_list("scim_id", "pk"))
 
 
 def person_groups(*, org: Organization, person: Person) -> QuerySet[Group]:

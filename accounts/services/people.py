@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.exceptions import Conflict
-from accounts.models import Account, Organization, Person, PersonEmail
+from accounts.models import Account, GroupMembership, Organization, Person, PersonEmail
 from accounts.services.audit import actor_kind_for, audit_record
 
 
@@ -232,19 +232,24 @@ def person_suspend(
 def person_idp_delete(*, person: Person) -> None:
     """The IdP deleted the person (SCIM DELETE): suspend them and hide them from SCIM.
 
-    Nothing is deleted: the person stays in the console for the cleanup audit, and a later
-    SCIM create with the same userName brings the same person back.
+    The person stays in the console for the cleanup audit, and a later SCIM create with the
+    same userName brings the same person back. Their group memberships go, as a deleted
+    resource's do (RFC 7644 §3.6): the IdP re-adds them if it brings the person back.
     """
     person_suspend(person=person, source=Person.Source.SCIM)
     if person.idp_deleted_at is None:
         person.idp_deleted_at = timezone.now()
         person.save(update_fields=["idp_deleted_at"])
+        memberships = GroupMembership.objects.filter(person=person)
+        groups = list(memberships.values_list("group__display_name", flat=True)[:50])
+        memberships.delete()
         audit_record(
             org=person.org,
             actor=None,
             actor_kind=actor_kind_for(None, Person.Source.SCIM),
             action="person.deleted_by_idp",
             target=person,
+            details={"removed_from_groups": groups},
         )
 
 

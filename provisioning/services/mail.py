@@ -125,4 +125,5 @@ def person_email_on_commit(*, person: Person, kind: str) -> None:
     from provisioning.tasks import person_email_task
 
     person_id = person.pk
-    transaction.on_commit(lambda: person_email_task.delay(person_id, kind))
+    # robust: a broker outage is logged; it never turns the committed create into a 500.
+    transaction.on_commit(lambda: person_email_task.delay(person_id, kind), robust=True)

@@ -260,3 +260,31 @@ def test_entra_id_shapes(scim, org):
     assert scim.get(f"Users/{uid}").status == 404
     person = Person.objects.get(scim_id=uid)
     assert (person.is_active, person.idp_deleted_at is not None) == (False, True)
+
+
+def test_a_person_deleted_by_the_idp_leaves_their_groups_and_cannot_be_linked(scim, org):
+    uid = scim.post("Users", okta_user("gone@acme.example.com")).json["id"]
+    gid = scim.post(
+        "Groups", {"schemas": [GROUP_SCHEMA], "displayName": "Lobby", "members": [{"value": uid}]}
+    ).json["id"]
+    assert scim.delete(f"Users/{uid}").status == 204
+    assert scim.get(f"Groups/{gid}").json["members"] == []
+    r = scim.patch(
+        f"Groups/{gid}",
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "add", "path": "members", "value": [{"value": uid}]}],
+        },
+    )
+    assert (r.status, r.json["scimType"]) == (400, "invalidValue")
+    # Created again by the IdP: the same person, ready to be linked again.
+    assert scim.post("Users", okta_user("gone@acme.example.com")).json["id"] == uid
+    r = scim.patch(
+        f"Groups/{gid}",
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "add", "path": "members", "value": [{"value": uid}]}],
+        },
+    )
+    assert r.status == 204
+    assert [m["value"] for m in scim.get(f"Groups/{gid}").json["members"]] == [uid]
