@@ -52,7 +52,9 @@ def test_user_list_pages_of_10_and_100_cost_the_same(scim, org):
     status_100, large = queries(scim, "GET", "Users?startIndex=11&count=100")
     filtered_status, filtered = queries(scim, "GET", 'Users?filter=userName sw "u1"&count=100')
     assert (status_10, status_100, filtered_status) == (200, 200, 200)
-    assert small == large == filtered
+    assert small == large
+    # A first page that holds the whole result (31 matches) needs no COUNT.
+    assert filtered == small - 1
 
 
 def test_group_list_pages_cost_the_same(scim, org):
