@@ -10,7 +10,12 @@ from django.urls import reverse
 from accounts.models import Person
 from accounts.services.groups import group_create
 from accounts.services.orgs import membership_add
-from accounts.services.people import EmailData, person_create, person_suspend
+from accounts.services.people import (
+    EmailData,
+    person_create,
+    person_idp_delete,
+    person_suspend,
+)
 from tests.conftest import PASSWORD
 from tests.factories import AccountFactory
 
@@ -318,3 +323,12 @@ def test_css_is_served_locally(client):
 
 def test_another_client_is_not_signed_in(people):
     assert Client().get("/o/acme/people/").status_code == 302
+
+
+def test_people_deleted_in_the_idp_are_marked(owner_client, org):
+    person = person_create(org=org, user_name="gone@acme.example.com", source=Person.Source.SCIM)
+    person_idp_delete(person=person)
+    html = owner_client.get(reverse("people", args=[org.slug])).content.decode()
+    assert "Deleted in IdP" in html
+    detail = owner_client.get(reverse("person_detail", args=[org.slug, person.scim_id]))
+    assert "deleted in the identity provider" in detail.content.decode()
