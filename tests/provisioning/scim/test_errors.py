@@ -426,3 +426,11 @@ def test_405_names_only_the_methods_that_work_there(scim, org, method, path, all
     assert r.status == 405
     assert r.headers["Allow"] == allow
     assert r.json["status"] == "405"
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "Me"), ("POST", "Bulk"), ("PATCH", "Me/")])
+def test_me_and_bulk_are_501(scim, method, path):
+    r = scim.request(method, path, {"schemas": [], "Operations": []})
+    assert r.status == 501
+    assert r.json["schemas"] == [ERROR_SCHEMA]
+    assert r.json["status"] == "501"

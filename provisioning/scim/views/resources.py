@@ -1,4 +1,4 @@
-"""The SCIM views: django-scim2's SCIMView (csrf-exempt, AUTH_CHECK_MIDDLEWARE) with paging,
+"""/Users and /Groups: django-scim2's SCIMView (csrf-exempt, AUTH_CHECK_MIDDLEWARE) with paging,
 org scoping and SCIM error bodies everywhere.
 
 Every request costs a constant number of queries: lists run one COUNT and one page query
@@ -8,144 +8,21 @@ transaction.
 """
 
 import hashlib
-import json
-import logging
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.decorators import method_decorator
-from django.views.decorators.csrf import csrf_exempt
-from django.views.generic import View
-from django_scim import exceptions as scim_exceptions
-from django_scim.settings import scim_settings
-from django_scim.views import SCIMView
 
 from accounts.models import Group, GroupMembership, Person, PersonEmail
-from provisioning.scim import schemas
 from provisioning.scim.adapters import SCIMGroupAdapter, SCIMPerson
-from provisioning.scim.errors import (
-    InvalidFilter,
-    InvalidSyntax,
-    InvalidValue,
-    NotFound,
-    ScimError,
-    scim_error_response,
-    scim_json_response,
-)
+from provisioning.scim.errors import InvalidValue, NotFound, scim_json_response
 from provisioning.scim.filters import GroupFilterQuery, PersonFilterQuery
-from provisioning.scim.patch import get_ci, operations_parse
+from provisioning.scim.patch import operations_parse
+from provisioning.scim.views.base import Projection, ScimBaseView, list_response, paging
 
-logger = logging.getLogger(__name__)
-
-LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-ALWAYS_RETURNED = ("schemas", "id")
-# How long the last primary key of a served page is remembered for the page that follows.
 PAGE_HINT_SECONDS = 600
 Page = list[Any]  # (`list` is also a view method, so class bodies cannot name the builtin)
-
-
-def _attribute_list(raw: Any) -> set[str]:
-    if raw is None or raw == "":
-        return set()
-    if isinstance(raw, str):
-        raw = raw.split(",")
-    if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
-        raise InvalidValue("'attributes' and 'excludedAttributes' are comma-separated names.")
-    names = set()
-    for name in raw:
-        name = name.strip()
-        # Fully qualified names: urn:…:User:userName → userName.
-        for uri in (schemas.USER_SCHEMA, schemas.GROUP_SCHEMA):
-            if name.lower().startswith(uri.lower() + ":"):
-                name = name[len(uri) + 1 :]
-        if name:
-            names.add(name.split(".")[0].lower())
-    return names
-
-
-class Projection:
-    """`attributes` / `excludedAttributes` (RFC 7644 §3.9), on top-level attributes."""
-
-    def __init__(self, attributes: Any = None, excluded: Any = None) -> None:
-        self.only = _attribute_list(attributes)
-        self.excluded = _attribute_list(excluded) - set(ALWAYS_RETURNED)
-
-    def wants(self, name: str) -> bool:
-        name = name.lower()
-        if self.only:
-            return name in self.only or name in ALWAYS_RETURNED
-        return name not in self.excluded
-
-    def apply(self, doc: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in doc.items() if self.wants(k)}
-
-
-def _paging(start_raw: Any, count_raw: Any) -> tuple[int, int]:
-    """1-based startIndex (values below 1 mean 1) and count, capped at SCIM_MAX_PAGE_SIZE
-    (RFC 7644 §3.4.2.4)."""
-    try:
-        start = int(start_raw) if start_raw not in (None, "") else 1
-        count = int(count_raw) if count_raw not in (None, "") else settings.SCIM_DEFAULT_PAGE_SIZE
-    except (TypeError, ValueError) as exc:
-        raise InvalidValue("'startIndex' and 'count' must be integers.") from exc
-    return max(start, 1), min(max(count, 0), settings.SCIM_MAX_PAGE_SIZE)
-
-
-class ScimBaseView(SCIMView):
-    """Authenticates through AUTH_CHECK_MIDDLEWARE and turns every failure into a SCIM error.
-
-    Write methods run in one transaction: a request that fails changes nothing.
-    """
-
-    http_method_names = ["get", "post", "put", "patch", "delete"]
-
-    @method_decorator(csrf_exempt)
-    @method_decorator(scim_settings.AUTH_CHECK_MIDDLEWARE)
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-                with transaction.atomic():
-                    return View.dispatch(self, request, *args, **kwargs)
-            return View.dispatch(self, request, *args, **kwargs)
-        except ScimError as exc:
-            request.scim_outcome = exc.detail  # type: ignore[attr-defined]
-            return exc.response()
-        except scim_exceptions.SCIMException as exc:
-            request.scim_outcome = exc.detail  # type: ignore[attr-defined]
-            return scim_error_response(exc.status, exc.detail or "Request failed.", exc.scim_type)
-
-    def http_method_not_allowed(
-        self, request: HttpRequest, *args: Any, **kwargs: Any
-    ) -> HttpResponse:
-        allowed = ", ".join(self.allowed_methods())
-        response = scim_error_response(405, f"{request.method} is not supported here ({allowed}).")
-        response["Allow"] = allowed
-        return response
-
-    def allowed_methods(self) -> list[str]:
-        return [m.upper() for m in self._allowed_methods() if m != "options"]
-
-    def options(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.http_method_not_allowed(request, *args, **kwargs)
-
-    def load_body(self, body: bytes) -> dict[str, Any]:
-        try:
-            doc = json.loads(body.decode("utf-8") or "null")
-        except UnicodeDecodeError as exc:
-            raise InvalidSyntax("The request body is not UTF-8.") from exc
-        except json.JSONDecodeError as exc:
-            raise InvalidSyntax(f"The request body is not valid JSON: {exc.msg}.") from exc
-        if not isinstance(doc, dict):
-            raise InvalidSyntax("The request body must be a JSON object.")
-        return doc
-
-    def note(self, text: str) -> None:
-        self.request.scim_outcome = text  # type: ignore[attr-defined]
 
 
 class ResourceView(ScimBaseView):
@@ -201,9 +78,6 @@ class ResourceView(ScimBaseView):
     def to_dict(self, adapter: Any, projection: Projection) -> dict[str, Any]:
         return adapter.to_dict()
 
-    def projection(self, source: Any) -> Projection:
-        return Projection(get_ci(source, "attributes"), get_ci(source, "excludedAttributes"))
-
     # GET ---------------------------------------------------------------------------------
 
     def get(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
@@ -216,7 +90,7 @@ class ResourceView(ScimBaseView):
     def list(
         self, filter_text: Any, start_raw: Any, count_raw: Any, projection: Projection
     ) -> HttpResponse:
-        start, count = _paging(start_raw, count_raw)
+        start, count = paging(start_raw, count_raw)
         if filter_text:
             if not isinstance(filter_text, str):
                 raise InvalidValue("'filter' must be a string.")
@@ -226,15 +100,7 @@ class ResourceView(ScimBaseView):
         total, page = self.page(qs, filter_text or "", start, count, projection)
         resources = [projection.apply(self.to_dict(self.adapter(o), projection)) for o in page]
         self.note(f"listed {len(resources)} of {total}")
-        return scim_json_response(
-            {
-                "schemas": [LIST_RESPONSE],
-                "totalResults": total,
-                "itemsPerPage": len(resources),
-                "startIndex": start,
-                "Resources": resources,
-            }
-        )
+        return list_response(resources, total, start)
 
     def page(
         self, qs: QuerySet, filter_text: str, start: int, count: int, projection: Projection
@@ -399,152 +265,3 @@ class GroupsView(ResourceView):
             return self._reload_and_render(adapter, "patched")
         self.note(f"patched group {adapter.obj.scim_id}")
         return HttpResponse(status=204)
-
-
-class SearchView(ScimBaseView):
-    """POST /Users/.search and /Groups/.search (RFC 7644 §3.4.3)."""
-
-    resource_view: type[ResourceView]
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        body = self.load_body(request.body)
-        if SEARCH_REQUEST not in (get_ci(body, "schemas") or []):
-            raise InvalidValue(f"A search request needs schemas [{SEARCH_REQUEST!r}].")
-        view = self.resource_view()
-        view.setup(request)
-        view.request = request
-        response = view.list(
-            get_ci(body, "filter"),
-            get_ci(body, "startIndex"),
-            get_ci(body, "count"),
-            view.projection(body),
-        )
-        response.status_code = 200
-        return response
-
-
-class UserSearchView(SearchView):
-    resource_view = UsersView
-
-
-class GroupSearchView(SearchView):
-    resource_view = GroupsView
-
-
-class RootSearchView(ScimBaseView):
-    """POST /.search: Users then Groups, paged as one list (RFC 7644 §3.4.3). A filter on an
-    attribute one type lacks matches nothing of that type."""
-
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        body = self.load_body(request.body)
-        if SEARCH_REQUEST not in (get_ci(body, "schemas") or []):
-            raise InvalidValue(f"A search request needs schemas [{SEARCH_REQUEST!r}].")
-        start, count = _paging(get_ci(body, "startIndex"), get_ci(body, "count"))
-        filter_text = get_ci(body, "filter")
-        parts: list[tuple[ResourceView, QuerySet]] = []
-        invalid: InvalidFilter | None = None
-        for view_class in (UsersView, GroupsView):
-            view = view_class()
-            view.setup(request)
-            view.request = request
-            try:
-                qs = (
-                    view.filter_parser.search(filter_text, request)
-                    if filter_text
-                    else view.base_queryset()
-                )
-            except InvalidFilter as exc:
-                invalid = exc
-                continue
-            parts.append((view, qs))
-        if not parts and invalid is not None:
-            raise invalid
-        projection = self.projection(body)
-        resources: list[dict[str, Any]] = []
-        total = 0
-        offset = start - 1
-        for view, qs in parts:
-            n = qs.count()
-            wanted = count - len(resources)
-            if wanted > 0 and offset < n:
-                page = view.with_related(qs.order_by("pk"), projection)[offset : offset + wanted]
-                resources += [
-                    projection.apply(view.to_dict(view.adapter(o), projection)) for o in page
-                ]
-            offset = max(0, offset - n)
-            total += n
-        return scim_json_response(
-            {
-                "schemas": [LIST_RESPONSE],
-                "totalResults": total,
-                "itemsPerPage": len(resources),
-                "startIndex": start,
-                "Resources": resources,
-            }
-        )
-
-    def projection(self, source: Any) -> Projection:
-        return Projection(get_ci(source, "attributes"), get_ci(source, "excludedAttributes"))
-
-
-class ServiceProviderConfigView(ScimBaseView):
-    http_method_names = ["get"]
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return scim_json_response(schemas.service_provider_config(request))
-
-
-class ResourceTypesView(ScimBaseView):
-    http_method_names = ["get"]
-
-    def get(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
-        return _discovery(schemas.resource_types(request), uuid, "ResourceType")
-
-
-class SchemasView(ScimBaseView):
-    http_method_names = ["get"]
-
-    def get(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
-        return _discovery(schemas.schemas(request), uuid, "Schema")
-
-
-def _discovery(resources: list[dict[str, Any]], uuid: str | None, kind: str) -> HttpResponse:
-    if uuid:
-        for resource in resources:
-            if resource["id"] == uuid:
-                return scim_json_response(resource)
-        raise NotFound(f"{kind} {uuid} not found.")
-    return scim_json_response(
-        {
-            "schemas": [LIST_RESPONSE],
-            "totalResults": len(resources),
-            "itemsPerPage": len(resources),
-            "startIndex": 1,
-            "Resources": resources,
-        }
-    )
-
-
-class NotImplementedView(ScimBaseView):
-    """/Me and /Bulk: defined by RFC 7644, not offered here (the SPC says so)."""
-
-    http_method_names = ["get", "post", "put", "patch", "delete"]
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return scim_error_response(
-            501, f"{request.path} is not supported by this service provider."
-        )
-
-    post = put = patch = delete = get
-
-
-@csrf_exempt
-def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Anything else under /scim/v2/: a SCIM 404, never an HTML page or a redirect."""
-    return scim_error_response(404, f"No SCIM resource at {request.path}.")

@@ -1,0 +1,144 @@
+"""The base of every SCIM view: django-scim2's SCIMView (csrf-exempt, AUTH_CHECK_MIDDLEWARE)
+answering SCIM errors for every failure, plus paging and `attributes` projection."""
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import View
+from django_scim import exceptions as scim_exceptions
+from django_scim.settings import scim_settings
+from django_scim.views import SCIMView
+
+from provisioning.scim import schemas
+from provisioning.scim.errors import (
+    InvalidSyntax,
+    InvalidValue,
+    ScimError,
+    scim_error_response,
+    scim_json_response,
+)
+from provisioning.scim.patch import get_ci
+
+LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+ALWAYS_RETURNED = ("schemas", "id")
+
+
+def _attribute_list(raw: Any) -> set[str]:
+    if raw is None or raw == "":
+        return set()
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+        raise InvalidValue("'attributes' and 'excludedAttributes' are comma-separated names.")
+    names = set()
+    for name in raw:
+        name = name.strip()
+        # Fully qualified names: urn:…:User:userName → userName.
+        for uri in (schemas.USER_SCHEMA, schemas.GROUP_SCHEMA):
+            if name.lower().startswith(uri.lower() + ":"):
+                name = name[len(uri) + 1 :]
+        if name:
+            names.add(name.split(".")[0].lower())
+    return names
+
+
+class Projection:
+    """`attributes` / `excludedAttributes` (RFC 7644 §3.9), on top-level attributes."""
+
+    def __init__(self, attributes: Any = None, excluded: Any = None) -> None:
+        self.only = _attribute_list(attributes)
+        self.excluded = _attribute_list(excluded) - set(ALWAYS_RETURNED)
+
+    def wants(self, name: str) -> bool:
+        name = name.lower()
+        if self.only:
+            return name in self.only or name in ALWAYS_RETURNED
+        return name not in self.excluded
+
+    def apply(self, doc: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in doc.items() if self.wants(k)}
+
+
+def paging(start_raw: Any, count_raw: Any) -> tuple[int, int]:
+    """1-based startIndex (values below 1 mean 1) and count, capped at SCIM_MAX_PAGE_SIZE
+    (RFC 7644 §3.4.2.4)."""
+    try:
+        start = int(start_raw) if start_raw not in (None, "") else 1
+        count = int(count_raw) if count_raw not in (None, "") else settings.SCIM_DEFAULT_PAGE_SIZE
+    except (TypeError, ValueError) as exc:
+        raise InvalidValue("'startIndex' and 'count' must be integers.") from exc
+    return max(start, 1), min(max(count, 0), settings.SCIM_MAX_PAGE_SIZE)
+
+
+class ScimBaseView(SCIMView):
+    """Authenticates through AUTH_CHECK_MIDDLEWARE and turns every failure into a SCIM error.
+
+    Write methods run in one transaction: a request that fails changes nothing.
+    """
+
+    http_method_names = ["get", "post", "put", "patch", "delete"]
+
+    @method_decorator(csrf_exempt)
+    @method_decorator(scim_settings.AUTH_CHECK_MIDDLEWARE)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+                with transaction.atomic():
+                    return View.dispatch(self, request, *args, **kwargs)
+            return View.dispatch(self, request, *args, **kwargs)
+        except ScimError as exc:
+            request.scim_outcome = exc.detail  # type: ignore[attr-defined]
+            return exc.response()
+        except scim_exceptions.SCIMException as exc:
+            request.scim_outcome = exc.detail  # type: ignore[attr-defined]
+            return scim_error_response(exc.status, exc.detail or "Request failed.", exc.scim_type)
+
+    def http_method_not_allowed(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        allowed = ", ".join(self.allowed_methods())
+        response = scim_error_response(405, f"{request.method} is not supported here ({allowed}).")
+        response["Allow"] = allowed
+        return response
+
+    def allowed_methods(self) -> list[str]:
+        return [m.upper() for m in self._allowed_methods() if m != "options"]
+
+    def options(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.http_method_not_allowed(request, *args, **kwargs)
+
+    def load_body(self, body: bytes) -> dict[str, Any]:
+        try:
+            doc = json.loads(body.decode("utf-8") or "null")
+        except UnicodeDecodeError as exc:
+            raise InvalidSyntax("The request body is not UTF-8.") from exc
+        except json.JSONDecodeError as exc:
+            raise InvalidSyntax(f"The request body is not valid JSON: {exc.msg}.") from exc
+        if not isinstance(doc, dict):
+            raise InvalidSyntax("The request body must be a JSON object.")
+        return doc
+
+    def note(self, text: str) -> None:
+        self.request.scim_outcome = text  # type: ignore[attr-defined]
+
+    def projection(self, source: Any) -> Projection:
+        return Projection(get_ci(source, "attributes"), get_ci(source, "excludedAttributes"))
+
+
+def list_response(resources: list[dict[str, Any]], total: int, start: int) -> HttpResponse:
+    """A ListResponse (RFC 7644 §3.4.2) with integer counters, as Okta requires."""
+    return scim_json_response(
+        {
+            "schemas": [LIST_RESPONSE],
+            "totalResults": total,
+            "itemsPerPage": len(resources),
+            "startIndex": start,
+            "Resources": resources,
+        }
+    )
