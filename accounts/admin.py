@@ -42,6 +42,20 @@ class OrgMembershipFormSet(forms.BaseInlineFormSet):
             raise ValidationError("An organization has exactly one owner.")
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Staff may look, never add, change or delete: the product writes these rows itself
+    (append-only trails, or changes that must go through a service to be audited)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -252,7 +266,7 @@ class GroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the trail is append-only."""
 
     list_display = [
@@ -268,12 +282,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "action", "target_label", "target_id"]
     list_select_related = ["org"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

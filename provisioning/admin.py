@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from accounts.admin import SuspendedForFilter
+from accounts.admin import ReadOnlyAdmin, SuspendedForFilter
 from provisioning.models import (
     CleanupFinding,
     OrgAlert,
@@ -37,7 +37,7 @@ class ScimConfigAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScimToken)
-class ScimTokenAdmin(admin.ModelAdmin):
+class ScimTokenAdmin(ReadOnlyAdmin):
     """Tokens are issued and revoked by the owner's page or `manage.py scim_token`, so that
     every change is audited and notified; staff only look."""
 
@@ -55,15 +55,6 @@ class ScimTokenAdmin(admin.ModelAdmin):
         "revoked_at",
         "revoked_by",
     ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class SuspendedAgeFilter(SuspendedForFilter):
@@ -224,7 +215,7 @@ class StatusClassFilter(admin.SimpleListFilter):
 
 
 @admin.register(ProvisioningLogEntry)
-class ProvisioningLogEntryAdmin(admin.ModelAdmin):
+class ProvisioningLogEntryAdmin(ReadOnlyAdmin):
     """Every SCIM request across orgs, read-only (bodies were redacted before storage)."""
 
     list_display = ["created_at", "org", "method", "path", "status", "duration_ms", "outcome"]
@@ -242,12 +233,3 @@ class ProvisioningLogEntryAdmin(admin.ModelAdmin):
     @admin.display(description="Token")
     def token_masked(self, obj: ProvisioningLogEntry) -> str:
         return obj.token.masked if obj.token else "—"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
