@@ -104,12 +104,7 @@ class PersonState:
     @classmethod
     def of(cls, person: Person) -> "PersonState":
         return cls(
-            user_name=person.user_name,
-            external_id=person.external_id,
-            given_name=person.given_name,
-            family_name=person.family_name,
-            display_name=person.display_name,
-            locale=person.locale,
+            **{f: getattr(person, f) for f in cls.TEXT_FIELDS},
             emails=[EmailData(e.value, e.type, e.primary) for e in person.emails.all()],
             active=person.is_active,
         )
@@ -237,12 +232,7 @@ class SCIMPerson(ScimAdapter, SCIMUser):
                     return
                 self.obj = person_create(
                     org=self.request.scim_org,
-                    user_name=state.user_name,
-                    external_id=state.external_id,
-                    given_name=state.given_name,
-                    family_name=state.family_name,
-                    display_name=state.display_name,
-                    locale=state.locale,
+                    **{f: getattr(state, f) for f in PersonState.TEXT_FIELDS},
                     emails=state.emails,
                     active=state.active,
                     send_emails=self._send_emails,
