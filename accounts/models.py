@@ -23,6 +23,12 @@ def new_scim_id() -> str:
     return uuid.uuid4().hex
 
 
+def scim_id_is_possible(value: object) -> bool:
+    """Whether `value` could name a stored resource. Anything else names nothing, and must
+    not reach a query: PostgreSQL refuses NUL characters in any text parameter."""
+    return isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=63, unique=True)

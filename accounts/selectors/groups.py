@@ -3,7 +3,7 @@
 from django.db.models import Count, QuerySet, Value
 from django.db.models.functions import Lower
 
-from accounts.models import Group, Organization, Person
+from accounts.models import Group, Organization, Person, scim_id_is_possible
 
 
 def group_list(*, org: Organization, search: str = "") -> QuerySet[Group]:
@@ -15,6 +15,8 @@ def group_list(*, org: Organization, search: str = "") -> QuerySet[Group]:
 
 
 def group_get(*, org: Organization, scim_id: str) -> Group | None:
+    if not scim_id_is_possible(scim_id):
+        return None
     return Group.objects.filter(org=org, scim_id=scim_id).first()
 
 

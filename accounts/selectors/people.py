@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
-from accounts.models import Group, Organization, Person, PersonEmail
+from accounts.models import Group, Organization, Person, PersonEmail, scim_id_is_possible
 
 
 def person_list(*, org: Organization, search: str = "", status: str = "") -> QuerySet[Person]:
@@ -30,6 +30,8 @@ def person_list(*, org: Organization, search: str = "", status: str = "") -> Que
 
 
 def person_get(*, org: Organization, scim_id: str) -> Person | None:
+    if not scim_id_is_possible(scim_id):
+        return None
     return person_list(org=org).filter(scim_id=scim_id).first()
 
 
@@ -51,8 +53,7 @@ def person_pks_by_scim_id(*, org: Organization, scim_ids: Iterable[str]) -> dict
     """Map the given SCIM ids to primary keys, for the org's people only (one query).
 
     People the IdP deleted are not found: SCIM cannot see them, so it cannot link them."""
-    # No id holds NUL, and PostgreSQL refuses it in a query: such an id is simply not found.
-    ids = [i for i in scim_ids if isinstance(i, str) and "\x00" not in i]
+    ids = [i for i in scim_ids if scim_id_is_possible(i)]
     if not ids:
         return {}
     people = Person.objects.filter(org=org, scim_id__in=ids, idp_deleted_at__isnull=True)

@@ -28,9 +28,13 @@ class FindingIdsField(forms.Field):
         if not isinstance(value, list | tuple) or len(value) > MAX_SELECTION:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         try:
-            return sorted({int(v) for v in value})
+            ids = sorted({int(v) for v in value})
         except (TypeError, ValueError) as exc:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        # Primary keys are 64-bit: a larger number would overflow the database driver.
+        if ids and (ids[0] < 1 or ids[-1] > 2**63 - 1):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return ids
 
 
 class CleanupDecisionForm(forms.Form):

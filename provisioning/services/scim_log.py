@@ -24,10 +24,17 @@ def _text(value: str, limit: int) -> str:
     return value.replace("\x00", "\\x00")[:limit]
 
 
+def _is_secret(name: object) -> bool:
+    """`password`, also fully qualified (`urn:…:User:password`) or as a PATCH path."""
+    return isinstance(name, str) and name.rsplit(":", 1)[-1].lower() in SECRET_KEYS
+
+
 def _redact(value: Any) -> Any:
     if isinstance(value, dict):
+        # A PATCH operation {"path": "password", "value": "…"} carries the secret in "value".
+        secret_op = _is_secret(value.get("path"))
         return {
-            k: REDACTED if isinstance(k, str) and k.lower() in SECRET_KEYS else _redact(v)
+            k: REDACTED if _is_secret(k) or (secret_op and k == "value") else _redact(v)
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -45,7 +52,12 @@ def redacted_body(raw: bytes) -> str:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return f"[{len(raw)} bytes, not JSON: not stored]"
-    text = json.dumps(_redact(doc), ensure_ascii=False)
+    except RecursionError:
+        return f"[{len(raw)} bytes, nested too deeply: not stored]"
+    try:
+        text = json.dumps(_redact(doc), ensure_ascii=False)
+    except RecursionError:
+        return f"[{len(raw)} bytes, nested too deeply: not stored]"
     if len(text) > MAX_STORED_BODY:
         return text[:MAX_STORED_BODY] + f"… [truncated, {len(text)} characters in all]"
     return text

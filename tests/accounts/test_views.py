@@ -332,3 +332,10 @@ def test_people_deleted_in_the_idp_are_marked(owner_client, org):
     assert "Deleted in IdP" in html
     detail = owner_client.get(reverse("person_detail", args=[org.slug, person.scim_id]))
     assert "deleted in the identity provider" in detail.content.decode()
+
+
+@pytest.mark.parametrize("page", ["people", "groups"])
+@pytest.mark.parametrize("bad_id", ["%00", "x" * 65])
+def test_impossible_ids_in_console_urls_are_404(owner_client, org, page, bad_id):
+    # PostgreSQL refuses NUL in a query: such ids must never reach one.
+    assert owner_client.get(f"/o/{org.slug}/{page}/{bad_id}/").status_code == 404

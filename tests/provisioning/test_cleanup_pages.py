@@ -113,6 +113,13 @@ def test_no_selection_and_forged_ids_change_nothing(owner_client, org, other_org
     assert "Select at least one person." in r.content.decode()
     r = owner_client.post(url(org, "decide/"), {"action": "delete", "findings": ["x"]}, follow=True)
     assert "The selection is not valid" in r.content.decode()
+    for huge in (str(2**63), "-1"):  # past a 64-bit key: not a crash of the database driver
+        r = owner_client.post(
+            url(org, "decide/"),
+            {"action": "delete", "findings": [huge], "confirm": "on"},
+            follow=True,
+        )
+        assert "The selection is not valid" in r.content.decode()
 
     theirs = CleanupFinding.objects.get(org=other_org)
     r = owner_client.post(

@@ -120,6 +120,8 @@ class ScimBaseView(SCIMView):
             raise InvalidSyntax("The request body is not UTF-8.") from exc
         except json.JSONDecodeError as exc:
             raise InvalidSyntax(f"The request body is not valid JSON: {exc.msg}.") from exc
+        except RecursionError as exc:
+            raise InvalidSyntax("The request body is nested too deeply.") from exc
         if not isinstance(doc, dict):
             raise InvalidSyntax("The request body must be a JSON object.")
         return doc

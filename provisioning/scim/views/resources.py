@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from accounts.models import Group, GroupMembership, Person, PersonEmail
+from accounts.models import Group, GroupMembership, Person, PersonEmail, scim_id_is_possible
 from provisioning.scim.adapters import SCIMGroupAdapter, SCIMPerson
 from provisioning.scim.errors import InvalidValue, NotFound, scim_json_response
 from provisioning.scim.filters import GroupFilterQuery, PersonFilterQuery
@@ -51,8 +51,7 @@ class ResourceView(ScimBaseView):
         are prefetched only for a read (`projection`): a write never loads a group's members.
         """
         scim_id = self.kwargs.get(self.lookup_url_kwarg)
-        if not scim_id or "\x00" in scim_id or len(scim_id) > 64:
-            # No stored id is longer, and PostgreSQL refuses NUL in any text parameter.
+        if not scim_id_is_possible(scim_id):
             raise NotFound(f"{self.kind} {scim_id} not found.")
         qs = self.base_queryset()
         if projection is not None:

@@ -128,6 +128,49 @@ def test_a_patch_body_with_a_password_is_redacted(scim, scim_other, org):
     assert entry.outcome == f"patched user {person.scim_id} (password ignored (not stored))"
 
 
+@pytest.mark.parametrize(
+    "op",
+    [
+        {"op": "replace", "path": "password", "value": "n3w-pass"},
+        {
+            "op": "replace",
+            "path": "urn:ietf:params:scim:schemas:core:2.0:User:password",
+            "value": "n3w-pass",
+        },
+        {
+            "op": "replace",
+            "value": {"urn:ietf:params:scim:schemas:core:2.0:User:password": "n3w-pass"},
+        },
+    ],
+)
+def test_a_password_in_any_patch_shape_is_redacted(scim, scim_other, org, op):
+    person = person_create(org=org, user_name="ada@example.com")
+    before = ProvisioningLogEntry.objects.count()
+    assert scim.patch(f"Users/{person.scim_id}", patch(op)).status == 200
+    entry = entries()[before]
+    assert "n3w-pass" not in entry.request_body
+    assert "[redacted]" in entry.request_body
+
+
+def test_a_deeply_nested_body_is_a_400_and_still_logged(scim, scim_other, org):
+    nested = "[" * 100_000 + "]" * 100_000
+    raw = '{"userName": "deep@example.com", "title": ' + nested + "}"
+    before = ProvisioningLogEntry.objects.count()
+    r = scim.request("POST", "Users", raw=raw)
+    assert (r.status, r.json["scimType"]) == (400, "invalidSyntax")
+    assert r.json["detail"] == "The request body is nested too deeply."
+    entry = entries()[before]
+    assert (entry.status, entry.request_body) == (
+        400,
+        f"[{len(raw)} bytes, nested too deeply: not stored]",
+    )
+    # Deep but parseable: created, and logged without the body.
+    raw = '{"userName": "deep@example.com", "title": ' + "[" * 700 + "]" * 700 + "}"
+    r = scim.request("POST", "Users", raw=raw)
+    assert r.status == 201
+    assert entries()[before + 1].status == 201
+
+
 def test_bodies_that_are_not_json_are_not_stored(scim, scim_other):
     before = ProvisioningLogEntry.objects.count()
     scim.request("POST", "Users", raw="password=hunter2")
