@@ -9,10 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -29,6 +25,7 @@ from accounts.models import (
 )
 from accounts.services.sso import DEMO_METADATA_PATH
 from tests.conftest import PASSWORD
+from tests.provisioning.idp import certificate_pem
 
 pytestmark = pytest.mark.django_db
 
@@ -69,22 +66,6 @@ def _refused(*args: str) -> str:
     message = str(excinfo.value)
     assert "\n" not in message
     return message
-
-
-def _certificate(*, not_before: dt.datetime, not_after: dt.datetime) -> str:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "idp.example.com")])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 @pytest.fixture
@@ -274,8 +255,7 @@ def test_sso_configure_from_a_metadata_file(make_org, tmp_path):
 
 def test_sso_configure_from_explicit_settings(make_org, tmp_path):
     org = make_org("initech", sso=False)
-    now = dt.datetime.now(dt.UTC)
-    pem = _certificate(not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=90))
+    pem = certificate_pem(days_valid=90)
     cert = tmp_path / "idp.pem"
     cert.write_text(pem)
     out = _call(
@@ -302,15 +282,9 @@ def test_sso_configure_from_explicit_settings(make_org, tmp_path):
 
 @pytest.fixture
 def files(tmp_path):
-    now = dt.datetime.now(dt.UTC)
     paths = {
-        "good_pem": _certificate(
-            not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=90)
-        ),
-        "expired_pem": _certificate(
-            not_before=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
-            not_after=dt.datetime(2021, 1, 1, tzinfo=dt.UTC),
-        ),
+        "good_pem": certificate_pem(days_valid=90),
+        "expired_pem": certificate_pem(expired_on=dt.datetime(2021, 1, 1, tzinfo=dt.UTC)),
         "garbage_pem": "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n",
         "broken_xml": "<EntityDescriptor",
         "not_idp_xml": '<?xml version="1.0"?><root xmlns="urn:example"/>',

@@ -10,14 +10,19 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 
-def certificate_pem(*, days_valid: int = 365, days_before: int = 1) -> str:
+def certificate_pem(
+    *, days_valid: int = 365, days_before: int = 1, expired_on: dt.datetime | None = None
+) -> str:
     """A self-signed certificate that ends `days_valid` days from now (negative: expired that
-    many days ago) and began `days_before` days before that or now, whichever is earlier."""
+    many days ago) and began `days_before` days before that or now, whichever is earlier;
+    or, with `expired_on`, one valid for the year before that instant."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test IdP")])
     now = dt.datetime.now(dt.UTC)
     not_before = now - dt.timedelta(days=days_before + max(0, -days_valid))
     not_after = now + dt.timedelta(days=days_valid)
+    if expired_on is not None:
+        not_before, not_after = expired_on - dt.timedelta(days=366), expired_on
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
