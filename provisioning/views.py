@@ -6,6 +6,7 @@ The token is shown exactly once, in the body of the POST response that created i
 redirect, session or message ever carries it, and that response is never cached.
 """
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -139,22 +140,41 @@ DISABLE_SSO = {
 }
 
 
-@owner_required
-@require_http_methods(["GET", "POST"])
-def sso_disable_view(request: HttpRequest) -> HttpResponse:
-    form = ConfirmForm(
-        _post_data(request), label="Disable SSO, disable SCIM and revoke the SCIM token."
-    )
+def _confirmed(
+    request: HttpRequest,
+    *,
+    label: str,
+    act: Callable[..., Any],
+    done: str,
+    url_name: str,
+    texts: dict[str, str],
+) -> HttpResponse:
+    """A disabling action behind its confirmation page: GET (or an unticked POST) shows the
+    page, a confirmed POST runs `act` for the org and returns to the SSO & SCIM page."""
+    form = ConfirmForm(_post_data(request), label=label)
     if request.method == "POST" and form.is_valid():
-        sso_disable(org=request.org, actor=request.user)
-        messages.success(request, "SSO is disabled; SCIM is disabled and its token revoked.")
+        act(org=request.org, actor=request.user)
+        messages.success(request, done)
         return redirect(_page_url(request))
     return _render_confirm(
         request,
         form=form,
-        action=reverse("provisioning:sso_disable", args=[request.org.slug]),
+        action=reverse(url_name, args=[request.org.slug]),
         status=400 if form.is_bound else 200,
-        **DISABLE_SSO,
+        **texts,
+    )
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def sso_disable_view(request: HttpRequest) -> HttpResponse:
+    return _confirmed(
+        request,
+        label="Disable SSO, disable SCIM and revoke the SCIM token.",
+        act=sso_disable,
+        done="SSO is disabled; SCIM is disabled and its token revoked.",
+        url_name="provisioning:sso_disable",
+        texts=DISABLE_SSO,
     )
 
 
@@ -182,17 +202,13 @@ DISABLE_SCIM = {
 @owner_required
 @require_http_methods(["GET", "POST"])
 def scim_disable_view(request: HttpRequest) -> HttpResponse:
-    form = ConfirmForm(_post_data(request), label="Disable SCIM and revoke its token.")
-    if request.method == "POST" and form.is_valid():
-        scim_disable(org=request.org, actor=request.user)
-        messages.success(request, "SCIM is disabled and its token revoked.")
-        return redirect(_page_url(request))
-    return _render_confirm(
+    return _confirmed(
         request,
-        form=form,
-        action=reverse("provisioning:scim_disable", args=[request.org.slug]),
-        status=400 if form.is_bound else 200,
-        **DISABLE_SCIM,
+        label="Disable SCIM and revoke its token.",
+        act=scim_disable,
+        done="SCIM is disabled and its token revoked.",
+        url_name="provisioning:scim_disable",
+        texts=DISABLE_SCIM,
     )
 
 
