@@ -1,16 +1,19 @@
-"""Staff admin: every model, searchable and filterable; audit events read-only."""
+"""Staff admin of organizations, accounts, people, groups and the audit trail.
 
-import datetime as dt
+Every write goes through the services (kisiscim.admin_base.ServiceAdmin), so a staff edit is
+audited under the staff account and keeps each rule the console keeps: one owner per org,
+userName and group names unique per org in any case, members from the group's own org only.
+"""
+
+from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
+from accounts.actor import Actor
 from accounts.models import (
     Account,
     AuditEvent,
@@ -20,58 +23,113 @@ from accounts.models import (
     Organization,
     Person,
     PersonEmail,
-    SSOConnection,
 )
-from accounts.selectors.groups import group_get_by_name
-from accounts.selectors.people import person_get_by_user_name
+from accounts.services.groups import group_create, group_members_set, group_update
+from accounts.services.orgs import membership_remove, membership_role_set, org_create, org_rename
+from accounts.services.people import PERSON_TEXT_FIELDS, EmailData, person_create, person_update
+from kisiscim.admin_base import OlderThanFilter, ReadOnlyAdmin, Refused, ServiceAdmin, refusals
 
 
-class OrgMembershipFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        """One owner per org: refuse two owner rows in one submission, which the per-row
-        constraint check cannot see (it would end in an IntegrityError)."""
-        super().clean()
-        owners = [
-            form
-            for form in self.forms
-            if form.cleaned_data
-            and not form.cleaned_data.get("DELETE")
-            and form.cleaned_data.get("role") == Membership.Role.OWNER
-        ]
-        if len(owners) > 1:
-            raise ValidationError("An organization has exactly one owner.")
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.of(request.user)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Staff may look, never add, change or delete: the product writes these rows itself
-    (append-only trails, or changes that must go through a service to be audited)."""
+def _adopt(obj: Any, saved: Any) -> None:
+    """Make the admin's unsaved instance the row a service created, so the admin's redirect
+    and its own log entry point at it."""
+    for field in type(saved)._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+def _kept_rows(formset: forms.BaseInlineFormSet) -> list[dict[str, Any]]:
+    """The inline rows the staff member kept or added (deleted and empty rows left out)."""
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
 
 
 class MembershipInline(admin.TabularInline):
+    """An account's roles; saved through the membership services (see save_formset)."""
+
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["org"]
+    fields = ["org", "role"]
+
+
+def _save_memberships(
+    request: HttpRequest, formset: forms.BaseInlineFormSet, *, org: Organization | None = None
+) -> None:
+    """Apply the role inline's rows through the services: removals first, then owners (a
+    transfer demotes the previous owner), then admins."""
+    actor = _actor(request)
+    with refusals():
+        for form in formset.initial_forms:
+            moved = {"org", "account"} & set(form.changed_data)
+            if form in formset.deleted_forms or moved:
+                # The row as stored: the form's instance already carries the edited values.
+                old = Membership.objects.select_related("org", "account").get(pk=form.instance.pk)
+                membership_remove(org=old.org, account=old.account, actor=actor)
+        rows = sorted(_kept_rows(formset), key=lambda r: r["role"] != Membership.Role.OWNER)
+        if org is not None and sum(r["role"] == Membership.Role.OWNER for r in rows) > 1:
+            raise Refused(
+                "An organization has exactly one owner: make the others admins (giving "
+                "someone the owner role makes the previous owner an admin)."
+            )
+        for row in rows:
+            account = row.get("account") or formset.instance
+            membership_role_set(
+                org=org or row["org"], account=account, role=row["role"], actor=actor
+            )
+
+
+class OrganizationForm(forms.ModelForm):
+    owner = forms.ModelChoiceField(
+        queryset=Account.objects.all(),
+        required=False,
+        help_text="The account that owns the new organization (required when adding one).",
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "slug", "cleanup_threshold_days"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.instance.pk is None and not data.get("owner"):
+            self.add_error("owner", "A new organization needs an owner.")
+        return data
+
+
+class OrgMembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["account"]
-
-
-class OrgMembershipInline(MembershipInline):
-    formset = OrgMembershipFormSet
+    fields = ["account", "role"]
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ServiceAdmin):
+    form = OrganizationForm
     list_display = ["name", "slug", "cleanup_threshold_days", "people_count", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OrgMembershipInline]
+
+    def get_fields(self, request: HttpRequest, obj: Organization | None = None) -> list[str]:
+        return ["name", "slug", "cleanup_threshold_days"] if obj else ["name", "slug", "owner"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Organization | None = None) -> list:
+        # The slug is in every URL and in Okta's set-up; the threshold is the owner's
+        # setting (Settings → Cleanup), changed there with its own audit event.
+        return ["slug", "cleanup_threshold_days"] if obj else []
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Organization | None = None):
+        return {} if obj else self.prepopulated_fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
         return super().get_queryset(request).annotate(_people=Count("people", distinct=True))
@@ -80,9 +138,27 @@ class OrganizationAdmin(admin.ModelAdmin):
     def people_count(self, obj: Organization) -> int:
         return obj._people  # type: ignore[attr-defined]
 
+    def save_model(self, request: HttpRequest, obj: Organization, form, change: bool) -> None:
+        with refusals():
+            if change:
+                org_rename(
+                    org=Organization.objects.get(pk=obj.pk), name=obj.name, actor=_actor(request)
+                )
+                return
+            org, _ = org_create(
+                slug=obj.slug,
+                name=obj.name,
+                owner_email=form.cleaned_data["owner"].email,
+                actor=_actor(request),
+            )
+        _adopt(obj, org)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        _save_memberships(request, formset, org=form.instance)
+
 
 @admin.register(Account)
-class AccountAdmin(UserAdmin):
+class AccountAdmin(ServiceAdmin, UserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_active", "last_login", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
@@ -99,32 +175,19 @@ class AccountAdmin(UserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     inlines = [MembershipInline]
 
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        _save_memberships(request, formset)
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
+    """Roles, read-only here: they are edited on the organization's or the account's page,
+    through the services that keep one owner per org."""
+
     list_display = ["account", "org", "role", "created_at"]
     list_filter = ["role", "org"]
     search_fields = ["account__email", "org__name", "org__slug"]
     list_select_related = ["account", "org"]
-    autocomplete_fields = ["account", "org"]
-
-
-@admin.register(SSOConnection)
-class SSOConnectionAdmin(admin.ModelAdmin):
-    list_display = [
-        "org",
-        "state",
-        "idp_entity_id",
-        "certificate_not_after",
-        "updated_by",
-        "updated_at",
-    ]
-    list_filter = ["state"]
-    search_fields = ["org__name", "org__slug", "idp_entity_id"]
-    list_select_related = ["org", "updated_by"]
-    readonly_fields = ["updated_by", "updated_at", "certificate_not_after"]
-    # SSO URLs are https only; also Django 6's default, which silences its warning.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class PersonEmailInline(admin.TabularInline):
@@ -132,43 +195,18 @@ class PersonEmailInline(admin.TabularInline):
     extra = 0
 
 
-class SuspendedForFilter(admin.SimpleListFilter):
+class SuspendedForFilter(OlderThanFilter):
     """People suspended for more than N days (the cleanup audit's question)."""
 
     title = "suspended for more than"
     parameter_name = "suspended_days"
-    options = [("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("365", "1 year")]
 
-    def lookups(self, request, model_admin):
-        return self.options
-
-    def queryset(self, request, queryset):
-        if not self.value() or not self.value().isdigit():
-            return queryset
-        cutoff = timezone.now() - dt.timedelta(days=int(self.value()))
-        return queryset.filter(**self.filter_kwargs(cutoff))
-
-    def filter_kwargs(self, cutoff: dt.datetime) -> dict[str, object]:
+    def filter_kwargs(self, cutoff) -> dict[str, object]:
         return {"is_active": False, "suspended_at__lt": cutoff}
 
 
-class PersonAdminForm(forms.ModelForm):
-    def clean_user_name(self) -> str:
-        user_name = self.cleaned_data["user_name"]
-        # With the org read-only (on change) Django's constraint check skips the per-org
-        # rule, which would end in an IntegrityError; check it here, as the index does.
-        if "org" not in self.fields and self.instance.pk is not None:
-            clash = person_get_by_user_name(org=self.instance.org, user_name=user_name)
-            if clash is not None and clash.pk != self.instance.pk:
-                raise ValidationError(
-                    "Another person in this organization has this userName (in any case)."
-                )
-        return user_name
-
-
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
-    form = PersonAdminForm
+class PersonAdmin(ServiceAdmin):
     list_display = [
         "user_name",
         "org",
@@ -193,9 +231,13 @@ class PersonAdmin(admin.ModelAdmin):
     inlines = [PersonEmailInline]
     show_full_result_count = False
 
+    def get_fields(self, request: HttpRequest, obj: Person | None = None) -> list[str]:
+        editable = ["org", *PERSON_TEXT_FIELDS, "send_emails"]
+        return [*editable, *self.get_readonly_fields(request, obj)] if obj else editable
+
     def get_readonly_fields(self, request: HttpRequest, obj: Person | None = None) -> list[str]:
         if obj is None:
-            return self.readonly_fields
+            return []
         # Moving a person to another org would leave cross-org group links; suspension goes
         # through the services (suspended_at, audit); sendEmails is fixed at creation.
         return [
@@ -207,49 +249,54 @@ class PersonAdmin(admin.ModelAdmin):
             "provisioned_by",
         ]
 
+    def save_model(self, request: HttpRequest, obj: Person, form, change: bool) -> None:
+        with refusals():
+            if change:
+                person = Person.objects.select_related("org").get(pk=obj.pk)
+                changes = {
+                    f: form.cleaned_data[f] for f in PERSON_TEXT_FIELDS if f in form.changed_data
+                }
+                if changes:
+                    person_update(person=person, changes=changes, actor=_actor(request))
+                return
+            person = person_create(
+                org=form.cleaned_data["org"],
+                **{f: form.cleaned_data.get(f) or "" for f in PERSON_TEXT_FIELDS},
+                send_emails=form.cleaned_data.get("send_emails", True),
+                actor=_actor(request),
+            )
+        _adopt(obj, person)
 
-class GroupMembershipFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        """A group's members are its org's people only, never a cross-org link."""
-        super().clean()
-        for form in self.forms:
-            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
-                continue
-            person = form.cleaned_data.get("person")
-            if person is not None and person.org_id != self.instance.org_id:
-                raise ValidationError(
-                    f"{person} belongs to another organization; "
-                    "a group's members are its own organization's people."
-                )
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        (emails,) = formsets
+        if not emails.has_changed():
+            return
+        rows = _kept_rows(emails)
+        with refusals():
+            person_update(
+                person=Person.objects.select_related("org").get(pk=form.instance.pk),
+                changes={},
+                emails=[
+                    EmailData(r["value"], r.get("type") or "", bool(r.get("primary"))) for r in rows
+                ],
+                actor=_actor(request),
+            )
 
 
 class GroupMembershipInline(admin.TabularInline):
     model = GroupMembership
-    formset = GroupMembershipFormSet
     extra = 0
     raw_id_fields = ["person"]
-
-
-class GroupAdminForm(forms.ModelForm):
-    def clean_display_name(self) -> str:
-        display_name = self.cleaned_data["display_name"]
-        # As for people: the org is read-only on change, so check the per-org rule here.
-        if "org" not in self.fields and self.instance.pk is not None:
-            clash = group_get_by_name(org=self.instance.org, display_name=display_name)
-            if clash is not None and clash.pk != self.instance.pk:
-                raise ValidationError(
-                    "Another group in this organization has this name (in any case)."
-                )
-        return display_name
+    fields = ["person"]
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
-    form = GroupAdminForm
+class GroupAdmin(ServiceAdmin):
     list_display = ["display_name", "org", "member_count", "external_id", "updated_at"]
     list_filter = ["org"]
     search_fields = ["display_name", "external_id", "scim_id"]
     list_select_related = ["org"]
+    fields = ["org", "display_name", "external_id", "scim_id", "created_at", "updated_at"]
     readonly_fields = ["scim_id", "created_at", "updated_at"]
     inlines = [GroupMembershipInline]
 
@@ -263,6 +310,41 @@ class GroupAdmin(admin.ModelAdmin):
     @admin.display(description="Members", ordering="_members")
     def member_count(self, obj: Group) -> int:
         return obj._members  # type: ignore[attr-defined]
+
+    def save_model(self, request: HttpRequest, obj: Group, form, change: bool) -> None:
+        with refusals():
+            if change:
+                changed = {
+                    f: form.cleaned_data[f]
+                    for f in ("display_name", "external_id")
+                    if f in form.changed_data
+                }
+                if changed:
+                    group_update(
+                        group=Group.objects.select_related("org").get(pk=obj.pk),
+                        **changed,
+                        actor=_actor(request),
+                    )
+                return
+            group = group_create(
+                org=form.cleaned_data["org"],
+                display_name=form.cleaned_data["display_name"],
+                external_id=form.cleaned_data.get("external_id") or "",
+                actor=_actor(request),
+            )
+        _adopt(obj, group)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        (members,) = formsets
+        if not members.has_changed():
+            return
+        ids = [row["person"].scim_id for row in _kept_rows(members) if row.get("person")]
+        with refusals():
+            group_members_set(
+                group=Group.objects.select_related("org").get(pk=form.instance.pk),
+                member_ids=ids,
+                actor=_actor(request),
+            )
 
 
 @admin.register(AuditEvent)

@@ -41,3 +41,4 @@ def org_role_required(*roles: str) -> Callable[[View], View]:
 
 member_required = org_role_required()
 owner_required = org_role_required(Membership.Role.OWNER)
+owner_or_admin_required = org_role_required(Membership.Role.OWNER, Membership.Role.ADMIN)

@@ -62,19 +62,21 @@ def build_org(
     big_group: int,
     ref: dt.datetime,
 ) -> dict[str, Any]:
+    from accounts.actor import Actor
     from accounts.models import Group, GroupMembership, Person, PersonEmail
     from accounts.services.orgs import org_create
-    from accounts.services.sso import sso_configure, sso_demo_settings
     from provisioning.services.scim_config import scim_enable
+    from sso.services import sso_configure, sso_demo_settings
 
     org, _ = org_create(
         slug=slug,
         name=slug.title(),
         owner_email=f"owner@{slug}.example",
         owner_password=OWNER_PASSWORD,
+        actor=Actor.system(),
     )
-    sso_configure(org=org, settings=sso_demo_settings(), actor=None, enable=True)
-    scim_enable(org=org, actor=None)
+    sso_configure(org=org, settings=sso_demo_settings(), actor=Actor.system(), enable=True)
+    scim_enable(org=org, actor=Actor.system())
 
     group_rows = [
         Group(

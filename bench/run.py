@@ -95,10 +95,12 @@ def load_people() -> list:
 
 
 def issue_token() -> str:
+    from accounts.actor import Actor
     from accounts.models import Organization
     from provisioning.services.tokens import scim_token_generate
 
-    _, raw = scim_token_generate(org=Organization.objects.get(slug="bigcorp"), actor=None)
+    org = Organization.objects.get(slug="bigcorp")
+    _, raw = scim_token_generate(org=org, actor=Actor.system())
     return raw
 
 

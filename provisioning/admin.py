@@ -1,6 +1,6 @@
-"""Staff admin for SCIM: configuration and tokens (never the token itself: it is not stored)."""
-
-import datetime as dt
+"""Staff admin for SCIM: configuration and tokens (never the token itself: it is not stored),
+cleanup findings, the provisioning log, and SSO connections, which are edited here because
+turning SSO off turns SCIM off too (provisioning owns that rule)."""
 
 from django import forms
 from django.contrib import admin
@@ -9,19 +9,17 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from accounts.admin import ReadOnlyAdmin, SuspendedForFilter
-from provisioning.models import (
-    CleanupFinding,
-    OrgAlert,
-    ProvisioningLogEntry,
-    ScimConfig,
-    ScimToken,
-)
+from accounts.actor import Actor
+from kisiscim.admin_base import OlderThanFilter, ReadOnlyAdmin, ServiceAdmin, refusals
+from provisioning.models import CleanupFinding, ProvisioningLogEntry, ScimConfig, ScimToken
 from provisioning.services.cleanup import (
     REASON_MAX_LENGTH,
     cleanup_findings_delete,
     cleanup_findings_keep,
 )
+from provisioning.services.scim_config import org_sso_disable
+from sso.models import SSOConnection
+from sso.services import sso_configure, sso_enable, sso_settings_validate
 
 
 @admin.register(ScimConfig)
@@ -57,13 +55,13 @@ class ScimTokenAdmin(ReadOnlyAdmin):
     ]
 
 
-class SuspendedAgeFilter(SuspendedForFilter):
+class SuspendedAgeFilter(OlderThanFilter):
     """Findings by how long the person has been suspended."""
 
+    title = "suspended for more than"
+    parameter_name = "suspended_days"
+    field = "suspended_at"
     options = [("30", "30 days"), ("90", "90 days"), ("180", "180 days"), ("365", "1 year")]
-
-    def filter_kwargs(self, cutoff: dt.datetime) -> dict[str, object]:
-        return {"suspended_at__lt": cutoff}
 
 
 class KeepReasonForm(forms.Form):
@@ -153,7 +151,7 @@ class CleanupFindingAdmin(admin.ModelAdmin):
         if not request.POST.get("confirmed"):
             return self._confirm(request, queryset, "delete_people_permanently")
         deleted = sum(
-            cleanup_findings_delete(org=org, finding_ids=ids, actor=request.user)
+            cleanup_findings_delete(org=org, finding_ids=ids, actor=Actor.of(request.user))
             for org, ids in self._by_org(queryset).items()
         )
         self.message_user(
@@ -168,32 +166,15 @@ class CleanupFindingAdmin(admin.ModelAdmin):
             return self._confirm(request, queryset, "keep_people", form=form)
         kept = sum(
             cleanup_findings_keep(
-                org=org, finding_ids=ids, actor=request.user, reason=form.cleaned_data["reason"]
+                org=org,
+                finding_ids=ids,
+                actor=Actor.of(request.user),
+                reason=form.cleaned_data["reason"],
             )
             for org, ids in self._by_org(queryset).items()
         )
         self.message_user(request, f"Kept {kept} {'person' if kept == 1 else 'people'}.")
         return None
-
-
-@admin.register(OrgAlert)
-class OrgAlertAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "org", "kind", "message", "dismissed_at", "dismissed_by"]
-    list_filter = ["kind", ("dismissed_at", admin.EmptyFieldListFilter), "org"]
-    search_fields = ["org__name", "org__slug", "message"]
-    list_select_related = ["org", "dismissed_by"]
-    readonly_fields = [
-        "org",
-        "kind",
-        "message",
-        "details",
-        "created_at",
-        "dismissed_at",
-        "dismissed_by",
-    ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
 
 class StatusClassFilter(admin.SimpleListFilter):
@@ -233,3 +214,55 @@ class ProvisioningLogEntryAdmin(ReadOnlyAdmin):
     @admin.display(description="Token")
     def token_masked(self, obj: ProvisioningLogEntry) -> str:
         return obj.token.masked if obj.token else "—"
+
+
+class SSOConnectionForm(forms.ModelForm):
+    # SSO URLs are https only (also Django 6's default, which silences its warning).
+    sso_url = forms.URLField(max_length=1024, required=False, assume_scheme="https")
+
+    class Meta:
+        model = SSOConnection
+        fields = ["state", "idp_entity_id", "sso_url", "signing_certificate"]
+
+
+@admin.register(SSOConnection)
+class SSOConnectionAdmin(ServiceAdmin):
+    """An org's SAML connection. Saved through the SSO services: the IdP settings are
+    validated as on the owner's page, and turning SSO off also turns SCIM off and revokes
+    its token."""
+
+    form = SSOConnectionForm
+    list_display = [
+        "org",
+        "state",
+        "idp_entity_id",
+        "certificate_not_after",
+        "updated_by",
+        "updated_at",
+    ]
+    list_filter = ["state"]
+    search_fields = ["org__name", "org__slug", "idp_entity_id"]
+    list_select_related = ["org", "updated_by"]
+    readonly_fields = ["org", "updated_by", "updated_at", "certificate_not_after"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Made by the owner's SSO & SCIM page or `manage.py sso_configure`.
+        return False
+
+    def save_model(self, request: HttpRequest, obj: SSOConnection, form, change: bool) -> None:
+        actor = Actor.of(request.user)
+        stored = SSOConnection.objects.select_related("org").get(pk=obj.pk)
+        org = stored.org
+        with refusals():
+            if {"idp_entity_id", "sso_url", "signing_certificate"} & set(form.changed_data):
+                idp = sso_settings_validate(
+                    entity_id=obj.idp_entity_id,
+                    sso_url=obj.sso_url,
+                    certificate=obj.signing_certificate,
+                )
+                sso_configure(org=org, settings=idp, actor=actor)
+            if "state" in form.changed_data:
+                if obj.state == SSOConnection.State.ENABLED:
+                    sso_enable(org=org, actor=actor)
+                elif stored.state == SSOConnection.State.ENABLED:
+                    org_sso_disable(org=org, actor=actor)

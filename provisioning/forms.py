@@ -1,106 +1,17 @@
-"""Forms of the owner's SSO & SCIM page. They validate input; the services do the writes."""
+"""Forms of the SSO & SCIM page's SCIM actions and of the Cleanup audit page. They validate
+input; the services do the writes."""
 
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from accounts.services.sso import (
-    MAX_METADATA_BYTES,
-    IdPSettings,
-    sso_metadata_parse,
-    sso_settings_validate,
-)
 from provisioning.models import ScimToken
-
-MANUAL_FIELDS = ("entity_id", "sso_url", "certificate")
-
-
-class SSOSetupForm(forms.Form):
-    """IdP settings, from an uploaded metadata file or typed in; checked for real.
-
-    A valid form carries the validated settings in `cleaned_data["idp"]`. Problems are
-    reported next to the field they concern (the metadata upload, or one of the three
-    manual fields).
-    """
-
-    metadata = forms.FileField(
-        required=False,
-        label="IdP metadata XML",
-        help_text="The SAML 2.0 metadata file your identity provider offers for download.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xml,application/xml,text/xml"}),
-    )
-    entity_id = forms.CharField(
-        required=False,
-        max_length=1024,
-        label="IdP entity ID",
-        help_text="Okta calls it “Identity Provider Issuer”.",
-    )
-    sso_url = forms.CharField(
-        required=False,
-        max_length=1024,
-        label="SSO URL",
-        help_text="Okta calls it “Identity Provider Single Sign-On URL”; it must be https://.",
-        widget=forms.URLInput(attrs={"placeholder": "https://…"}),
-    )
-    certificate = forms.CharField(
-        required=False,
-        max_length=20_000,
-        label="Signing certificate (PEM)",
-        widget=forms.Textarea(
-            attrs={"rows": 6, "placeholder": "-----BEGIN CERTIFICATE-----", "spellcheck": "false"}
-        ),
-    )
-    enable = forms.BooleanField(
-        required=False,
-        initial=True,
-        label="Enable SSO once saved",
-        help_text="SCIM can be enabled only while SSO is enabled.",
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if self.errors:
-            return data
-        upload = data.get("metadata")
-        manual = any((data.get(name) or "").strip() for name in MANUAL_FIELDS)
-        if upload and manual:
-            raise ValidationError(
-                "Upload the metadata file or enter the settings by hand, not both.",
-                code="both",
-            )
-        if not upload and not manual:
-            raise ValidationError(
-                "Upload the IdP metadata XML, or enter the entity ID, SSO URL and signing "
-                "certificate.",
-                code="empty",
-            )
-        try:
-            idp: IdPSettings = (
-                sso_metadata_parse(_read_upload(upload))
-                if upload
-                else sso_settings_validate(
-                    entity_id=data.get("entity_id", ""),
-                    sso_url=data.get("sso_url", ""),
-                    certificate=data.get("certificate", ""),
-                )
-            )
-        except ValidationError as exc:
-            # The services key their errors by these form fields' names.
-            self.add_error(None, exc)
-        else:
-            data["idp"] = idp
-        return data
-
-
-def _read_upload(upload: Any) -> bytes:
-    if upload.size > MAX_METADATA_BYTES:
-        raise ValidationError({"metadata": ["The metadata file is larger than 512 KB."]})
-    return upload.read()
+from provisioning.services.cleanup import (
+    REASON_MAX_LENGTH,
+    THRESHOLD_MAX_DAYS,
+    THRESHOLD_MIN_DAYS,
+)
 
 
 class ConfirmForm(forms.Form):
@@ -153,3 +64,55 @@ class TokenGenerateForm(forms.Form):
     @property
     def is_stale(self) -> bool:
         return self.has_error(NON_FIELD_ERRORS, code=self.STALE)
+
+
+# One page of findings is what a decision covers; a bigger list is a forged request.
+MAX_SELECTION = 500
+
+
+class FindingIdsField(forms.Field):
+    """The ids of the findings ticked on the page (checkboxes named `findings`)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": "Select at least one person.",
+        "invalid": "The selection is not valid; reload the page and try again.",
+    }
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        if not isinstance(value, list | tuple) or len(value) > MAX_SELECTION:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            ids = sorted({int(v) for v in value})
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        # Primary keys are 64-bit: a larger number would overflow the database driver.
+        if ids and (ids[0] < 1 or ids[-1] > 2**63 - 1):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return ids
+
+
+class CleanupDecisionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("delete", "Delete permanently"), ("keep", "Keep")],
+        error_messages={"required": "Choose Delete permanently or Keep."},
+    )
+    findings = FindingIdsField()
+    reason = forms.CharField(required=False, max_length=REASON_MAX_LENGTH, strip=True)
+    confirm = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("action") == "keep" and not data.get("reason"):
+            self.add_error("reason", "Say why these people are kept.")
+        return data
+
+
+class CleanupThresholdForm(forms.Form):
+    days = forms.IntegerField(
+        min_value=THRESHOLD_MIN_DAYS,
+        max_value=THRESHOLD_MAX_DAYS,
+        label="Flag people suspended for more than (days)",
+    )

@@ -1,4 +1,6 @@
-"""Celery tasks: each loads by id and calls one service; each is safe to run twice."""
+"""Celery tasks of provisioning: each loads by id and calls one service; each is safe to run
+twice. Registered names are explicit and never change: queued messages and beat's schedule
+refer to them."""
 
 from celery import shared_task
 from django.db import OperationalError
@@ -6,24 +8,18 @@ from django.db import OperationalError
 from accounts.models import Organization
 from provisioning.selectors.cleanup import org_ids_iter
 from provisioning.services.cleanup import cleanup_audit_run, cleanup_digest_send
-from provisioning.services.mail import person_email_send
-from provisioning.services.notices import owner_notice_send
-from provisioning.services.retention import provisioning_log_prune
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def owner_notice_task(org_id: int, subject: str, body: str) -> bool:
-    org = Organization.objects.filter(pk=org_id).first()
-    if org is None:
-        return False
-    return owner_notice_send(org=org, subject=subject, body=body)
-
+from provisioning.services.log import provisioning_log_prune
 
 # Database hiccups (a failover, a lock timeout) are worth retrying; the tasks are idempotent.
 RETRY_ON = (OSError, OperationalError)
 
 
-@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=3)
+@shared_task(
+    name="provisioning.tasks.cleanup_audit_task",
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    max_retries=3,
+)
 def cleanup_audit_task() -> int:
     """The daily cleanup audit (beat): one task per org, so several workers share the work
     and one large org does not hold up the others. Returns how many orgs were queued."""
@@ -34,7 +30,12 @@ def cleanup_audit_task() -> int:
     return queued
 
 
-@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5)
+@shared_task(
+    name="provisioning.tasks.cleanup_audit_org_task",
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    max_retries=5,
+)
 def cleanup_audit_org_task(org_id: int) -> dict[str, int]:
     org = Organization.objects.filter(pk=org_id).first()
     if org is None:
@@ -43,19 +44,25 @@ def cleanup_audit_org_task(org_id: int) -> dict[str, int]:
     return {"flagged": result.flagged_count, "resolved": result.resolved}
 
 
-@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5)
+@shared_task(
+    name="provisioning.tasks.cleanup_digest_task",
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    max_retries=5,
+)
 def cleanup_digest_task(org_id: int) -> int:
+    """The audit announces its findings itself now; this stays for digests queued before."""
     org = Organization.objects.filter(pk=org_id).first()
     if org is None:
         return 0
     return cleanup_digest_send(org=org)
 
 
-@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5)
-def person_email_task(person_id: int, kind: str) -> str:
-    return person_email_send(person_id=person_id, kind=kind)
-
-
-@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=3)
+@shared_task(
+    name="provisioning.tasks.provisioning_log_prune_task",
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    max_retries=3,
+)
 def provisioning_log_prune_task() -> int:
     return provisioning_log_prune()

@@ -1,21 +1,40 @@
-"""The owner's SSO & SCIM console page, mounted at /o/<org_slug>/settings/sso-scim/.
+"""The owner's console pages of provisioning, mounted by kisiscim/urls.py under /o/<org_slug>/.
 
-The SCIM API itself lives under /scim/v2/ and has its own URLs.
+Three namespaces, as the templates name them: `provisioning` (Settings → SSO & SCIM),
+`provisioning_log` and `cleanup`. The SCIM API itself lives under /scim/v2/ (scim/urls.py).
 """
 
 from django.urls import path
 
-from provisioning import views
+from provisioning.views import cleanup, log, settings
 
-app_name = "provisioning"
+settings_patterns = (
+    [
+        path("", settings.sso_scim, name="sso_scim"),
+        path("sso/", settings.sso_setup, name="sso_setup"),
+        path("sso/enable/", settings.sso_enable_view, name="sso_enable"),
+        path("sso/disable/", settings.sso_disable_view, name="sso_disable"),
+        path("scim/enable/", settings.scim_enable_view, name="scim_enable"),
+        path("scim/disable/", settings.scim_disable_view, name="scim_disable"),
+        path("scim/token/", settings.scim_token_generate_view, name="scim_token_generate"),
+        path(
+            "scim/token/regenerate/", settings.scim_token_regenerate, name="scim_token_regenerate"
+        ),
+    ],
+    "provisioning",
+)
 
-urlpatterns = [
-    path("", views.sso_scim, name="sso_scim"),
-    path("sso/", views.sso_setup, name="sso_setup"),
-    path("sso/enable/", views.sso_enable_view, name="sso_enable"),
-    path("sso/disable/", views.sso_disable_view, name="sso_disable"),
-    path("scim/enable/", views.scim_enable_view, name="scim_enable"),
-    path("scim/disable/", views.scim_disable_view, name="scim_disable"),
-    path("scim/token/", views.scim_token_generate_view, name="scim_token_generate"),
-    path("scim/token/regenerate/", views.scim_token_regenerate, name="scim_token_regenerate"),
-]
+log_patterns = (
+    [path("provisioning-log/", log.provisioning_log, name="list")],
+    "provisioning_log",
+)
+
+cleanup_patterns = (
+    [
+        path("cleanup/", cleanup.cleanup_audit, name="audit"),
+        path("cleanup/decide/", cleanup.cleanup_decide, name="decide"),
+        path("cleanup/export.csv", cleanup.cleanup_export, name="export"),
+        path("settings/cleanup/", cleanup.cleanup_threshold, name="threshold"),
+    ],
+    "cleanup",
+)

@@ -7,9 +7,10 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from accounts.actor import Actor
 from accounts.models import Account, Membership, Organization
 from accounts.services.orgs import membership_add, org_create
-from accounts.services.sso import sso_configure, sso_demo_settings
+from sso.services import sso_configure, sso_demo_settings
 from tests.factories import AccountFactory
 
 PASSWORD = "correct-horse-battery"
@@ -48,9 +49,10 @@ def make_org(db) -> Callable[..., Organization]:
             name=f"Org {slug}",
             owner_email=f"owner@{slug}.example.com",
             owner_password=PASSWORD,
+            actor=Actor.system(),
         )
         if sso:
-            sso_configure(org=org, settings=sso_demo_settings(), actor=None, enable=True)
+            sso_configure(org=org, settings=sso_demo_settings(), actor=Actor.system(), enable=True)
         return org
 
     return make
@@ -76,7 +78,7 @@ def owner(org) -> Account:
 @pytest.fixture
 def admin_account(org) -> Account:
     account = AccountFactory(email="admin@acme.example.com")
-    membership_add(org=org, account=account, role=Membership.Role.ADMIN, actor=None)
+    membership_add(org=org, account=account, role=Membership.Role.ADMIN, actor=Actor.system())
     return account
 
 

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from accounts.models import Account, Membership, Organization, SSOConnection
+from accounts.models import Account, Membership, Organization
 
 
 def membership_list_for_account(*, account: Account) -> QuerySet[Membership]:
@@ -34,10 +34,3 @@ def account_get_by_email(*, email: str) -> Account | None:
 
 def org_get_by_slug(*, slug: str) -> Organization | None:
     return Organization.objects.filter(slug=slug).first()
-
-
-def sso_get(*, org: Organization) -> SSOConnection:
-    """The org's SSO connection (an unsaved 'not configured' one if none exists yet)."""
-    return SSOConnection.objects.filter(org=org).select_related(
-        "updated_by"
-    ).first() or SSOConnection(org=org)

@@ -29,6 +29,12 @@ def person_list(*, org: Organization, search: str = "", status: str = "") -> Que
     )
 
 
+def person_list_scim_visible(*, org: Organization) -> QuerySet[Person]:
+    """The org's people as SCIM sees them: all but those the IdP deleted, which SCIM must
+    answer 404 for from then on (RFC 7644 §3.6). The one place this rule is written."""
+    return Person.objects.filter(org=org, idp_deleted_at__isnull=True)
+
+
 def person_get(*, org: Organization, scim_id: str) -> Person | None:
     if not scim_id_is_possible(scim_id):
         return None
@@ -56,7 +62,7 @@ def person_pks_by_scim_id(*, org: Organization, scim_ids: Iterable[str]) -> dict
     ids = [i for i in scim_ids if scim_id_is_possible(i)]
     if not ids:
         return {}
-    people = Person.objects.filter(org=org, scim_id__in=ids, idp_deleted_at__isnull=True)
+    people = person_list_scim_visible(org=org).filter(scim_id__in=ids)
     return dict(people.values_list("scim_id", "pk"))
 
 

@@ -4,35 +4,24 @@ from typing import Any
 
 from django.db import models
 
-from accounts.models import Account, AuditEvent, Organization, Person
-
-
-def actor_kind_for(actor: Account | None, source: str) -> str:
-    """Who acted: a console account, the IdP over SCIM, or the system itself."""
-    if actor is not None:
-        return AuditEvent.ActorKind.ACCOUNT
-    return (
-        AuditEvent.ActorKind.SCIM if source == Person.Source.SCIM else AuditEvent.ActorKind.SYSTEM
-    )
+from accounts.actor import Actor
+from accounts.models import AuditEvent, Organization
 
 
 def audit_record(
     *,
     org: Organization | None,
-    actor: Account | None,
+    actor: Actor,
     action: str,
     target: models.Model | None = None,
     details: dict[str, Any] | None = None,
-    actor_kind: str | None = None,
 ) -> AuditEvent:
-    """Append one audit event. With no account and no kind, the actor is the system."""
-    if actor_kind is None:
-        actor_kind = AuditEvent.ActorKind.ACCOUNT if actor else AuditEvent.ActorKind.SYSTEM
+    """Append one audit event."""
     return AuditEvent.objects.create(
         org=org,
-        actor_kind=actor_kind,
-        actor=actor,
-        actor_label=actor.email if actor else "",
+        actor_kind=actor.kind,
+        actor=actor.account,
+        actor_label=actor.email,
         action=action,
         target_type=target._meta.model_name if target is not None else "",
         target_id=str(getattr(target, "scim_id", None) or target.pk) if target is not None else "",

@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.exceptions import Conflict
-from accounts.models import Account, Group, GroupMembership, Organization, Person
+from accounts.actor import Actor
+from accounts.models import Group, GroupMembership, Organization
 from accounts.selectors.people import person_pks_by_scim_id
-from accounts.services.audit import actor_kind_for, audit_record
+from accounts.services.audit import audit_record
+from kisiscim.exceptions import Conflict
 
 # Audit details list at most this many member ids; the counts are always complete.
 AUDIT_MEMBER_SAMPLE = 50
@@ -73,8 +74,7 @@ def group_create(
     display_name: str,
     external_id: str = "",
     member_ids: Iterable[str] = (),
-    actor: Account | None = None,
-    source: str = Person.Source.MANUAL,
+    actor: Actor,
 ) -> Group:
     """Create a group, with members if given. A case-insensitive duplicate name is a Conflict."""
     name = _clean_name(display_name)
@@ -95,7 +95,6 @@ def group_create(
     audit_record(
         org=org,
         actor=actor,
-        actor_kind=actor_kind_for(actor, source),
         action="group.created",
         target=group,
         details={"members": len(person_pks)},
@@ -109,8 +108,7 @@ def group_update(
     group: Group,
     display_name: str | None = None,
     external_id: str | None = None,
-    actor: Account | None = None,
-    source: str = Person.Source.SCIM,
+    actor: Actor,
 ) -> list[str]:
     """Rename a group and/or change its externalId. Repeating the current name is a no-op
     (Okta resends it with every membership change), never a conflict with itself."""
@@ -135,7 +133,6 @@ def group_update(
         audit_record(
             org=group.org,
             actor=actor,
-            actor_kind=actor_kind_for(actor, source),
             action="group.updated",
             target=group,
             details={"changed": changed},
@@ -148,13 +145,10 @@ def _lock(group: Group) -> None:
     Group.objects.select_for_update().filter(pk=group.pk).values_list("pk", flat=True).first()
 
 
-def _record_members(
-    group: Group, action: str, ids: list[str], count: int, actor: Account | None, source: str
-) -> None:
+def _record_members(group: Group, action: str, ids: list[str], count: int, actor: Actor) -> None:
     audit_record(
         org=group.org,
         actor=actor,
-        actor_kind=actor_kind_for(actor, source),
         action=action,
         target=group,
         details={"count": count, "ids": ids[:AUDIT_MEMBER_SAMPLE]},
@@ -166,8 +160,7 @@ def group_members_add(
     *,
     group: Group,
     member_ids: Iterable[str],
-    actor: Account | None = None,
-    source: str = Person.Source.SCIM,
+    actor: Actor,
 ) -> int:
     """Add people (by SCIM id) to the group; existing members are left as they are."""
     ids = list(dict.fromkeys(member_ids))
@@ -181,7 +174,7 @@ def group_members_add(
         ignore_conflicts=True,
     )
     _touch(group)
-    _record_members(group, "group.members_added", ids, len(ids), actor, source)
+    _record_members(group, "group.members_added", ids, len(ids), actor)
     return len(person_pks)
 
 
@@ -190,8 +183,7 @@ def group_members_remove(
     *,
     group: Group,
     member_ids: Iterable[str],
-    actor: Account | None = None,
-    source: str = Person.Source.SCIM,
+    actor: Actor,
 ) -> int:
     """Remove people (by SCIM id) from the group; removing a non-member is a no-op."""
     ids = list(dict.fromkeys(member_ids))
@@ -201,7 +193,7 @@ def group_members_remove(
     _lock(group)
     removed, _ = GroupMembership.objects.filter(group=group, person_id__in=person_pks).delete()
     _touch(group)
-    _record_members(group, "group.members_removed", ids, removed, actor, source)
+    _record_members(group, "group.members_removed", ids, removed, actor)
     return removed
 
 
@@ -210,8 +202,7 @@ def group_members_set(
     *,
     group: Group,
     member_ids: Iterable[str],
-    actor: Account | None = None,
-    source: str = Person.Source.SCIM,
+    actor: Actor,
 ) -> None:
     """Make the group's members exactly these people (an empty list empties the group)."""
     ids = list(dict.fromkeys(member_ids))
@@ -224,18 +215,15 @@ def group_members_set(
         ignore_conflicts=True,
     )
     _touch(group)
-    _record_members(group, "group.members_replaced", ids, len(ids), actor, source)
+    _record_members(group, "group.members_replaced", ids, len(ids), actor)
 
 
 @transaction.atomic
-def group_delete(
-    *, group: Group, actor: Account | None = None, source: str = Person.Source.SCIM
-) -> None:
+def group_delete(*, group: Group, actor: Actor) -> None:
     """Delete a group and its memberships; its people are untouched."""
     audit_record(
         org=group.org,
         actor=actor,
-        actor_kind=actor_kind_for(actor, source),
         action="group.deleted",
         target=group,
     )

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from accounts.exceptions import Conflict
-from accounts.models import Account, Membership, Organization, SSOConnection
+from accounts.actor import Actor
+from accounts.models import Account, Membership, Organization
 from accounts.services.audit import audit_record
+from kisiscim.exceptions import Conflict
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -32,20 +33,7 @@ def _is_email(value: str) -> bool:
     return True
 
 
-@transaction.atomic
-def org_create(
-    *,
-    slug: str,
-    name: str,
-    owner_email: str,
-    owner_password: str | None = None,
-    actor: Account | None = None,
-) -> tuple[Organization, Account]:
-    """Create an organization with its owner; an existing account becomes the owner as is.
-
-    A new owner account needs a password that passes the password validators.
-    """
-    org_slug_validate(slug)
+def _clean_org_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise ValidationError("The organization needs a name.", code="required")
@@ -54,6 +42,24 @@ def org_create(
         raise ValidationError(
             f"The organization name is longer than {name_max} characters.", code="max_length"
         )
+    return name
+
+
+@transaction.atomic
+def org_create(
+    *,
+    slug: str,
+    name: str,
+    owner_email: str,
+    owner_password: str | None = None,
+    actor: Actor,
+) -> tuple[Organization, Account]:
+    """Create an organization with its owner; an existing account becomes the owner as is.
+
+    A new owner account needs a password that passes the password validators.
+    """
+    org_slug_validate(slug)
+    name = _clean_org_name(name)
     owner_email = Account.objects.normalize_email(owner_email.strip()).lower()
     if not _is_email(owner_email):
         raise ValidationError(f"Invalid owner email {owner_email!r}.", code="invalid_email")
@@ -72,7 +78,6 @@ def org_create(
     except IntegrityError as exc:  # a concurrent create won the race
         raise Conflict(f"An organization with slug {slug!r} already exists.") from exc
     Membership.objects.create(account=owner, org=org, role=Membership.Role.OWNER)
-    SSOConnection.objects.create(org=org)
     audit_record(
         org=org, actor=actor, action="org.created", target=org, details={"owner": owner.email}
     )
@@ -81,7 +86,7 @@ def org_create(
 
 @transaction.atomic
 def membership_add(
-    *, org: Organization, account: Account, role: str = Membership.Role.ADMIN, actor: Account | None
+    *, org: Organization, account: Account, role: str = Membership.Role.ADMIN, actor: Actor
 ) -> Membership:
     """Give an account a non-owner role in the org (idempotent); use the transfer for owners."""
     if role == Membership.Role.OWNER:
@@ -97,7 +102,7 @@ def membership_add(
 
 
 @transaction.atomic
-def org_owner_transfer(*, org: Organization, new_owner: Account, actor: Account | None) -> None:
+def org_owner_transfer(*, org: Organization, new_owner: Account, actor: Actor) -> None:
     """Make `new_owner` the org's only owner; the previous owner stays on as an admin."""
     current = (
         Membership.objects.select_for_update().filter(org=org, role=Membership.Role.OWNER).first()
@@ -118,3 +123,75 @@ def org_owner_transfer(*, org: Organization, new_owner: Account, actor: Account 
         target=new_owner,
         details={"previous_owner": current.account.email if current else None},
     )
+
+
+@transaction.atomic
+def membership_role_set(
+    *, org: Organization, account: Account, role: str, actor: Actor
+) -> Membership:
+    """Give the account `role` in the org: an admin joins or stays, a new owner takes over
+    (the previous owner stays on as an admin). The owner is never demoted here: ownership
+    moves only to someone else."""
+    current = Membership.objects.select_for_update().filter(org=org, account=account).first()
+    if role == Membership.Role.OWNER:
+        org_owner_transfer(org=org, new_owner=account, actor=actor)
+        return Membership.objects.get(org=org, account=account)
+    if current is not None and current.role == Membership.Role.OWNER:
+        raise ValidationError(
+            f"{account.email} is the owner of {org.name}: transfer the ownership to someone "
+            "else first.",
+            code="owner_demotion",
+        )
+    if current is None:
+        return membership_add(org=org, account=account, role=role, actor=actor)
+    if current.role != role:
+        old = current.role
+        current.role = role
+        current.save(update_fields=["role"])
+        audit_record(
+            org=org,
+            actor=actor,
+            action="membership.role_changed",
+            target=account,
+            details={"from": old, "to": role},
+        )
+    return current
+
+
+@transaction.atomic
+def membership_remove(*, org: Organization, account: Account, actor: Actor) -> bool:
+    """Take the account's role in the org away; the owner cannot be removed (an org always
+    has one). Returns whether there was a role to remove."""
+    current = Membership.objects.select_for_update().filter(org=org, account=account).first()
+    if current is None:
+        return False
+    if current.role == Membership.Role.OWNER:
+        raise ValidationError(
+            f"{account.email} is the owner of {org.name}: transfer the ownership to someone "
+            "else first.",
+            code="owner_removal",
+        )
+    current.delete()
+    audit_record(
+        org=org,
+        actor=actor,
+        action="membership.removed",
+        target=account,
+        details={"role": current.role},
+    )
+    return True
+
+
+@transaction.atomic
+def org_rename(*, org: Organization, name: str, actor: Actor) -> bool:
+    """Change the organization's display name (its slug, in every URL, never changes).
+    Returns whether it changed."""
+    name = _clean_org_name(name)
+    if name == org.name:
+        return False
+    old, org.name = org.name, name
+    org.save(update_fields=["name"])
+    audit_record(
+        org=org, actor=actor, action="org.renamed", target=org, details={"from": old, "to": name}
+    )
+    return True

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.exceptions import Conflict
-from accounts.models import Account, GroupMembership, Organization, Person, PersonEmail
-from accounts.services.audit import actor_kind_for, audit_record
+from accounts.actor import Actor
+from accounts.models import GroupMembership, Organization, Person, PersonEmail
+from accounts.services.audit import audit_record
+from kisiscim.exceptions import Conflict
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,12 @@ def person_create(
     emails: Sequence[EmailData] = (),
     active: bool = True,
     send_emails: bool = True,
-    source: str = Person.Source.MANUAL,
-    actor: Account | None = None,
+    actor: Actor,
 ) -> Person:
     """Create one of the org's people. A case-insensitive duplicate userName is a Conflict.
 
     The database's unique index decides, so concurrent creates of one userName yield one row.
+    People the IdP creates are marked as provisioned by SCIM; the others as made by hand.
     """
     values = {
         "user_name": _clean_text("user_name", user_name),
@@ -122,7 +123,7 @@ def person_create(
         is_active=active,
         suspended_at=None if active else now,
         send_emails=send_emails,
-        provisioned_by=source,
+        provisioned_by=Person.Source.SCIM if actor.is_scim else Person.Source.MANUAL,
         created_at=now,
         updated_at=now,
         **values,
@@ -131,16 +132,10 @@ def person_create(
     audit_record(
         org=org,
         actor=actor,
-        actor_kind=actor_kind_for(actor, source),
         action="person.created",
         target=person,
         details={"send_emails": send_emails, "active": active},
     )
-    if source == Person.Source.SCIM and send_emails and active:
-        # Lazy: provisioning depends on accounts, not the other way round at import time.
-        from provisioning.services.mail import person_email_on_commit
-
-        person_email_on_commit(person=person, kind="welcome")
     return person
 
 
@@ -150,8 +145,7 @@ def person_update(
     person: Person,
     changes: dict[str, Any],
     emails: Sequence[EmailData] | None = None,
-    actor: Account | None = None,
-    source: str = Person.Source.SCIM,
+    actor: Actor,
 ) -> list[str]:
     """Apply attribute changes (keys of PERSON_TEXT_FIELDS) and, if given, replace the emails.
 
@@ -193,7 +187,6 @@ def person_update(
         audit_record(
             org=person.org,
             actor=actor,
-            actor_kind=actor_kind_for(actor, source),
             action="person.updated",
             target=person,
             details={"changed": changed},
@@ -202,9 +195,7 @@ def person_update(
 
 
 @transaction.atomic
-def person_suspend(
-    *, person: Person, actor: Account | None = None, source: str = Person.Source.SCIM
-) -> bool:
+def person_suspend(*, person: Person, actor: Actor) -> bool:
     """Suspend a person: door access ends at once; the row, id, groups and history stay.
 
     Idempotent: returns False when the person was already suspended.
@@ -217,26 +208,23 @@ def person_suspend(
     audit_record(
         org=person.org,
         actor=actor,
-        actor_kind=actor_kind_for(actor, source),
         action="person.suspended",
         target=person,
     )
-    if actor is None and source == Person.Source.SCIM:
-        from provisioning.services.alerts import mass_deactivation_note_on_commit
-
-        mass_deactivation_note_on_commit(org=person.org)
     return True
 
 
 @transaction.atomic
-def person_idp_delete(*, person: Person) -> None:
+def person_idp_delete(*, person: Person) -> bool:
     """The IdP deleted the person (SCIM DELETE): suspend them and hide them from SCIM.
 
     The person stays in the console for the cleanup audit, and a later SCIM create with the
     same userName brings the same person back. Their group memberships go, as a deleted
     resource's do (RFC 7644 §3.6): the IdP re-adds them if it brings the person back.
+    Returns whether this suspended the person (False: they were suspended already).
     """
-    person_suspend(person=person, source=Person.Source.SCIM)
+    actor = Actor.scim()
+    suspended = person_suspend(person=person, actor=actor)
     if person.idp_deleted_at is None:
         person.idp_deleted_at = timezone.now()
         person.save(update_fields=["idp_deleted_at"])
@@ -245,18 +233,16 @@ def person_idp_delete(*, person: Person) -> None:
         memberships.delete()
         audit_record(
             org=person.org,
-            actor=None,
-            actor_kind=actor_kind_for(None, Person.Source.SCIM),
+            actor=actor,
             action="person.deleted_by_idp",
             target=person,
             details={"removed_from_groups": groups},
         )
+    return suspended
 
 
 @transaction.atomic
-def person_reactivate(
-    *, person: Person, actor: Account | None = None, source: str = Person.Source.SCIM
-) -> bool:
+def person_reactivate(*, person: Person, actor: Actor) -> bool:
     """Reactivate a suspended person with the same id and groups. Idempotent."""
     if person.is_active:
         return False
@@ -268,12 +254,7 @@ def person_reactivate(
     audit_record(
         org=person.org,
         actor=actor,
-        actor_kind=actor_kind_for(actor, source),
         action="person.reactivated",
         target=person,
     )
-    # In this transaction: the person is never active with an open cleanup finding.
-    from provisioning.services.cleanup import cleanup_findings_resolve_for_person
-
-    cleanup_findings_resolve_for_person(person=person, actor=actor, source=source)
     return True

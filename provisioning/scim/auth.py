@@ -6,13 +6,11 @@ account) through the AUTH_CHECK_MIDDLEWARE setting. Before any view code runs it
 limit, 413 for oversized bodies and 415 for bodies that are not JSON. Each is a SCIM error.
 """
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django_scim.middleware import SCIMAuthCheckMiddleware
 
+from kisiscim.counters import window_hit
 from provisioning.models import ScimToken
 from provisioning.scim.errors import scim_error_response
 from provisioning.services.tokens import scim_token_authenticate
@@ -31,18 +29,10 @@ def rate_limit_hit(token: ScimToken, *, now: float | None = None) -> int | None:
     limit = settings.SCIM_RATE_LIMIT
     if not limit:
         return None
-    now = time.time() if now is None else now
-    window = int(now // RATE_WINDOW_SECONDS)
-    key = f"scim:rate:{token.pk}:{window}"
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.add(key, 1, timeout=RATE_WINDOW_SECONDS + 5)
-        count = 1
-    if count <= limit:
+    hit = window_hit(f"scim:rate:{token.pk}", window_seconds=RATE_WINDOW_SECONDS, now=now)
+    if hit.count <= limit:
         return None
-    return max(1, int((window + 1) * RATE_WINDOW_SECONDS - now + 0.999))
+    return max(1, int(hit.resets_in + 0.999))
 
 
 class ScimTokenAuthCheck(SCIMAuthCheckMiddleware):

@@ -9,8 +9,7 @@ import json
 
 from django.http import HttpResponse
 
-ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
-SCIM_CONTENT_TYPE = "application/scim+json"
+from provisioning.scim.constants import ERROR_SCHEMA, SCIM_CONTENT_TYPE
 
 
 def scim_json_response(doc: dict, *, status: int = 200) -> HttpResponse:

@@ -7,28 +7,25 @@ do not know (so `userName eq "a" and title eq "b"` would match more than asked) 
 is a 400 `invalidFilter`, and `userName eq` / `displayName eq` compile to LOWER(col) = LOWER(%s),
 which the functional unique indexes answer.
 
-The parser classes at the bottom are django-scim2's USER_FILTER_PARSER / GROUP_FILTER_PARSER
-hooks: `search(filter, request)` returns a QuerySet already limited to the token's org.
+`filter_compile(text, schema)` returns a Q for the SCIM selectors' querysets, which already
+hold the org and the visibility rule; PATCH value filters are parsed by `filter_parse` too.
 """
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, Model, OuterRef, Q, Value
 from django.db.models.functions import Lower
-from django.http import HttpRequest
 from django.utils.dateparse import parse_datetime
 from scim2_filter_parser import ast as scim_ast
 from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 
-from accounts.models import Group, GroupMembership, Person, PersonEmail
+from accounts.models import GroupMembership, PersonEmail
+from provisioning.scim.constants import GROUP_SCHEMA, USER_SCHEMA
 from provisioning.scim.errors import InvalidFilter
 
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 MAX_FILTER_LENGTH = 2000
 MAX_COMPARISONS = 50
 
@@ -62,11 +59,6 @@ class Schema:
     uri: str
     attrs: dict[tuple[str, str | None], Attr]
     multi: dict[str, MultiAttr] = field(default_factory=dict)
-
-    @property
-    def attr_map(self) -> dict[tuple[str, str | None, None], str]:
-        """django-scim2's view of the map (its adapters read it at import)."""
-        return {(a, s, None): attr.field for (a, s), attr in self.attrs.items()}
 
     def describe(self) -> str:
         names = [f"{a}.{s}" if s else a for a, s in self.attrs]
@@ -122,11 +114,8 @@ GROUP_FILTER_SCHEMA = Schema(
 )
 
 
-def _parse(text: str) -> scim_ast.AST:
-    if len(text) > MAX_FILTER_LENGTH:
-        raise InvalidFilter(f"The filter is longer than {MAX_FILTER_LENGTH} characters.")
-    if "\x00" in text:  # PostgreSQL text cannot hold NUL: no value could match it
-        raise InvalidFilter("The filter contains a NUL character.")
+def filter_parse(text: str) -> scim_ast.AST:
+    """Parse a SCIM filter (or a PATCH path's value filter); InvalidFilter if it is not one."""
     try:
         return SCIMParser().parse(SCIMLexer().tokenize(text))
     except (SCIMParserError, ValueError, TypeError, IndexError, AttributeError) as exc:
@@ -266,31 +255,8 @@ class _Compiler:
 
 def filter_compile(text: str, schema: Schema) -> Q:
     """Compile a SCIM filter to a Q; raise InvalidFilter (400) for anything unsupported."""
-    return _Compiler(schema).compile(_parse(text))
-
-
-class _OrgScopedFilterQuery:
-    """django-scim2's filter-parser hook, scoped to the org the token belongs to."""
-
-    schema: Schema
-    queryset: Callable[[], QuerySet]
-
-    @classmethod
-    def search(cls, filter_query: str, request: HttpRequest | None = None) -> QuerySet:
-        org = getattr(request, "scim_org", None)
-        if org is None:  # never reachable through the views, which authenticate first
-            return cls.queryset().none()
-        return cls.queryset().filter(org=org).filter(filter_compile(filter_query, cls.schema))
-
-
-class PersonFilterQuery(_OrgScopedFilterQuery):
-    schema = USER_FILTER_SCHEMA
-    attr_map = USER_FILTER_SCHEMA.attr_map
-    # People the IdP deleted are invisible to SCIM (RFC 7644 §3.6).
-    queryset = staticmethod(lambda: Person.objects.filter(idp_deleted_at__isnull=True))
-
-
-class GroupFilterQuery(_OrgScopedFilterQuery):
-    schema = GROUP_FILTER_SCHEMA
-    attr_map = GROUP_FILTER_SCHEMA.attr_map
-    queryset = staticmethod(lambda: Group.objects.all())
+    if len(text) > MAX_FILTER_LENGTH:
+        raise InvalidFilter(f"The filter is longer than {MAX_FILTER_LENGTH} characters.")
+    if "\x00" in text:  # PostgreSQL text cannot hold NUL: no value could match it
+        raise InvalidFilter("The filter contains a NUL character.")
+    return _Compiler(schema).compile(filter_parse(text))

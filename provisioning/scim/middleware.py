@@ -8,12 +8,11 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from provisioning.scim.errors import SCIM_CONTENT_TYPE, scim_error_response
-from provisioning.services.scim_log import provisioning_log_record
+from provisioning.scim.constants import SCIM_CONTENT_TYPE, SCIM_PREFIX
+from provisioning.scim.errors import scim_error_response
+from provisioning.services.log import provisioning_log_record
 
 logger = logging.getLogger(__name__)
-
-SCIM_PREFIX = "/scim/v2"
 
 _GENERIC_DETAIL = {
     400: "Bad request.",

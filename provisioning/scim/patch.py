@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from scim2_filter_parser import ast as scim_ast
-from scim2_filter_parser.lexer import SCIMLexer
-from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 
 from provisioning.scim.errors import InvalidFilter, InvalidPath, InvalidSyntax, InvalidValue
+from provisioning.scim.filters import filter_parse
 
 _PATH_RE = re.compile(
     r"^(?:(?P<uri>urn:[^\[\]]+?):)?(?P<attr>[A-Za-z$][\w$-]*)"
@@ -48,8 +47,8 @@ def path_parse(path: str, known_uris: tuple[str, ...]) -> PatchPath:
     value_filter = None
     if match["filter"] is not None:
         try:
-            value_filter = SCIMParser().parse(SCIMLexer().tokenize(match["filter"]))
-        except (SCIMParserError, ValueError, TypeError, IndexError, AttributeError) as exc:
+            value_filter = filter_parse(match["filter"])
+        except InvalidFilter as exc:
             raise InvalidFilter(f"Invalid value filter in PATCH path {path!r}.") from exc
     return PatchPath(
         uri=lowered[uri.lower()] if uri else None,

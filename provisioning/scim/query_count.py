@@ -13,7 +13,8 @@ from typing import Any
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
-SCIM_PREFIX = "/scim/v2"
+from provisioning.scim.constants import SCIM_PREFIX
+
 HEADER = "X-Query-Count"
 
 

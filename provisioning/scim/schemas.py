@@ -11,11 +11,13 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
-SPC_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
-RESOURCE_TYPE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
-SCHEMA_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+from provisioning.scim.constants import (
+    GROUP_SCHEMA,
+    RESOURCE_TYPE_SCHEMA,
+    SCHEMA_SCHEMA,
+    SPC_SCHEMA,
+    USER_SCHEMA,
+)
 
 
 def _attr(

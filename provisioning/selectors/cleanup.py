@@ -1,11 +1,11 @@
-"""Cleanup findings and org alerts; every selector but the beat's org walk takes the org."""
+"""Cleanup findings; every selector but the beat's org walk takes the org."""
 
 from collections.abc import Iterator
 
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Group, Organization
-from provisioning.models import CleanupFinding, OrgAlert
+from provisioning.models import CleanupFinding
 
 ORG_BATCH_SIZE = 500
 
@@ -58,7 +58,3 @@ def cleanup_finding_history(*, org: Organization) -> QuerySet[CleanupFinding]:
 
 def cleanup_open_count(*, org: Organization) -> int:
     return CleanupFinding.objects.filter(org=org, status=CleanupFinding.Status.OPEN).count()
-
-
-def org_alert_list_open(*, org: Organization) -> QuerySet[OrgAlert]:
-    return OrgAlert.objects.filter(org=org, dismissed_at__isnull=True).order_by("-created_at")

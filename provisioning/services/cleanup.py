@@ -18,8 +18,10 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Account, GroupMembership, Organization, Person
-from accounts.services.audit import actor_kind_for, audit_record
+from accounts.actor import Actor
+from accounts.models import GroupMembership, Organization, Person
+from accounts.services.audit import audit_record
+from notifications.services.notices import owner_notice_on_commit
 from provisioning.models import CleanupFinding
 
 THRESHOLD_MIN_DAYS = 1
@@ -76,7 +78,7 @@ def cleanup_audit_run(
     Idempotent and safe under concurrency: each (person, suspended_at) is flagged at most
     once, enforced by a unique constraint with conflicting inserts skipped. Each batch
     commits on its own, so a crash loses at most the batch in flight and a rerun completes
-    it. When new findings appear, the owner's digest email is queued.
+    it. When new findings appear, the owner gets one digest email of them.
     """
     now = now or timezone.now()
     batch_size = batch_size or settings.CLEANUP_AUDIT_BATCH_SIZE
@@ -110,22 +112,15 @@ def cleanup_audit_run(
             if created:
                 audit_record(
                     org=org,
-                    actor=None,
+                    actor=Actor.system(),
                     action="cleanup.flagged",
                     details={"count": len(created), "user_names": [f.user_name for f in created]},
                 )
         result.flagged_count += len(created)
         result.flagged.extend(created[: max(0, FLAGGED_KEPT - len(result.flagged))])
     if result.flagged_count:
-        org_id = org.pk
-        transaction.on_commit(lambda: _queue_digest(org_id))
+        cleanup_digest_send(org=org)
     return result
-
-
-def _queue_digest(org_id: int) -> None:
-    from provisioning.tasks import cleanup_digest_task
-
-    cleanup_digest_task.delay(org_id)
 
 
 def _resolve_stale(*, org: Organization, now: dt.datetime) -> int:
@@ -146,7 +141,10 @@ def _resolve_stale(*, org: Organization, now: dt.datetime) -> int:
             status=CleanupFinding.Status.RESOLVED, decided_at=now, decided_by_label=""
         )
         audit_record(
-            org=org, actor=None, action="cleanup.resolved", details={"count": count, "why": "audit"}
+            org=org,
+            actor=Actor.system(),
+            action="cleanup.resolved",
+            details={"count": count, "why": "audit"},
         )
     return count
 
@@ -163,23 +161,20 @@ def cleanup_audit_run_all(
 
 
 @transaction.atomic
-def cleanup_findings_resolve_for_person(
-    *, person: Person, actor: Account | None = None, source: str = Person.Source.SCIM
-) -> int:
+def cleanup_findings_resolve_for_person(*, person: Person, actor: Actor) -> int:
     """Resolve the person's open finding: they were reactivated, so it no longer applies.
-    Called by `person_reactivate` inside its transaction, so the two commit together."""
+    Called with the reactivation, inside its transaction, so the two commit together."""
     now = timezone.now()
     count = CleanupFinding.objects.filter(person=person, status=CleanupFinding.Status.OPEN).update(
         status=CleanupFinding.Status.RESOLVED,
         decided_at=now,
-        decided_by=actor,
-        decided_by_label=actor.email if actor else "",
+        decided_by=actor.account,
+        decided_by_label=actor.email,
     )
     if count:
         audit_record(
             org=person.org,
             actor=actor,
-            actor_kind=actor_kind_for(actor, source),
             action="cleanup.resolved",
             target=person,
             details={"why": "reactivated"},
@@ -200,7 +195,7 @@ def _open_findings_for_update(
 
 @transaction.atomic
 def cleanup_findings_keep(
-    *, org: Organization, finding_ids: Iterable[int], actor: Account, reason: str
+    *, org: Organization, finding_ids: Iterable[int], actor: Actor, reason: str
 ) -> int:
     """Keep the people behind these open findings (of this org only), with a reason.
 
@@ -216,7 +211,7 @@ def cleanup_findings_keep(
     now = timezone.now()
     for finding in findings:
         finding.status = CleanupFinding.Status.KEPT
-        finding.decided_by = actor
+        finding.decided_by = actor.account
         finding.decided_by_label = actor.email
         finding.decided_at = now
         finding.reason = reason
@@ -235,9 +230,7 @@ def cleanup_findings_keep(
 
 
 @transaction.atomic
-def cleanup_findings_delete(
-    *, org: Organization, finding_ids: Iterable[int], actor: Account
-) -> int:
+def cleanup_findings_delete(*, org: Organization, finding_ids: Iterable[int], actor: Actor) -> int:
     """Delete for good the people behind these open findings (of this org only): the person,
     their emails and group memberships go; the finding and the audit trail stay.
 
@@ -261,7 +254,7 @@ def cleanup_findings_delete(
             and not person.is_active
             and person.suspended_at == finding.suspended_at
         )
-        finding.decided_by = actor
+        finding.decided_by = actor.account
         finding.decided_by_label = actor.email
         finding.decided_at = now
         if still_suspended:
@@ -299,7 +292,7 @@ def cleanup_findings_delete(
 
 
 @transaction.atomic
-def cleanup_threshold_set(*, org: Organization, days: int, actor: Account) -> bool:
+def cleanup_threshold_set(*, org: Organization, days: int, actor: Actor) -> bool:
     """Set how many days of suspension make a person a cleanup finding. Returns whether it
     changed. Takes effect at the next audit run; existing findings stay."""
     if not isinstance(days, int) or not THRESHOLD_MIN_DAYS <= days <= THRESHOLD_MAX_DAYS:
@@ -330,15 +323,12 @@ def cleanup_page_url(org: Organization) -> str:
 
 
 def cleanup_digest_send(*, org: Organization) -> int:
-    """Email the org's owner one digest of the open findings not yet announced, and mark
-    them announced. Returns how many it covered (0: nothing new, nothing sent).
+    """Queue one digest email to the org's owner of the open findings not yet announced, and
+    mark them announced. Returns how many it covered (0: nothing new, nothing queued).
 
-    The findings are claimed under row locks in the same transaction as the send, so two
-    concurrent digests for one org send one email, and a failed send (rolled back) is
-    retried with the same findings.
+    The findings are claimed under row locks in the same transaction that queues the email
+    (sent once it commits), so two concurrent digests for one org announce each finding once.
     """
-    from provisioning.services.notices import owner_notice_send
-
     with transaction.atomic():
         fresh = list(
             CleanupFinding.objects.select_for_update()
@@ -367,5 +357,5 @@ def cleanup_digest_send(*, org: Organization) -> int:
             f"Open findings in all: {total_open}.\n\n"
             f"Review them (delete or keep): {cleanup_page_url(org)}\n"
         )
-        owner_notice_send(org=org, subject=subject, body=body)
+        owner_notice_on_commit(org=org, subject=subject, body=body)
     return count

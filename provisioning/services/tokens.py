@@ -16,10 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.models import Account, Organization, SSOConnection
+from accounts.actor import Actor
+from accounts.models import Organization
 from accounts.services.audit import audit_record
+from notifications.services.notices import owner_change_notice_on_commit
 from provisioning.models import ScimConfig, ScimToken
-from provisioning.services.notices import owner_notice_on_commit
+from sso.models import SSOConnection
 
 TOKEN_PREFIX = "kscim_"  # noqa: S105 (a public prefix that makes leaked tokens recognisable)
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -29,11 +31,11 @@ def scim_token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _revoke_live(org: Organization, actor: Account | None) -> ScimToken | None:
+def _revoke_live(org: Organization, actor: Actor) -> ScimToken | None:
     token = ScimToken.objects.select_for_update().filter(org=org, revoked_at__isnull=True).first()
     if token is not None:
         token.revoked_at = timezone.now()
-        token.revoked_by = actor
+        token.revoked_by = actor.account
         token.save(update_fields=["revoked_at", "revoked_by"])
         audit_record(org=org, actor=actor, action="scim.token_revoked", target=token)
     return token
@@ -42,7 +44,7 @@ def _revoke_live(org: Organization, actor: Account | None) -> ScimToken | None:
 # Keeps the plaintext out of the tracebacks that error reports (AdminEmailHandler) carry.
 @sensitive_variables("raw")
 @transaction.atomic
-def scim_token_generate(*, org: Organization, actor: Account | None) -> tuple[ScimToken, str]:
+def scim_token_generate(*, org: Organization, actor: Actor) -> tuple[ScimToken, str]:
     """Issue a new token for the org, revoking the previous one at once.
 
     Returns the stored token and the plaintext, which is never stored or logged.
@@ -54,7 +56,7 @@ def scim_token_generate(*, org: Organization, actor: Account | None) -> tuple[Sc
     previous = _revoke_live(org, actor)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ScimToken.objects.create(
-        org=org, digest=scim_token_digest(raw), last4=raw[-4:], created_by=actor
+        org=org, digest=scim_token_digest(raw), last4=raw[-4:], created_by=actor.account
     )
     audit_record(
         org=org,
@@ -69,18 +71,18 @@ def scim_token_generate(*, org: Organization, actor: Account | None) -> tuple[Sc
             f"\nThe previous token {previous.masked} was revoked at once: "
             "SCIM requests with it now fail until Okta has the new token."
         )
-    owner_notice_on_commit(
+    owner_change_notice_on_commit(
         org=org, subject="A new SCIM token was generated", actor=actor, detail=detail
     )
     return token, raw
 
 
 @transaction.atomic
-def scim_token_revoke(*, org: Organization, actor: Account | None) -> ScimToken | None:
+def scim_token_revoke(*, org: Organization, actor: Actor) -> ScimToken | None:
     """Revoke the org's live token, if any; SCIM requests with it get 401 from now on."""
     token = _revoke_live(org, actor)
     if token is not None:
-        owner_notice_on_commit(
+        owner_change_notice_on_commit(
             org=org,
             subject="The SCIM token was revoked",
             actor=actor,

@@ -12,7 +12,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from accounts.management.commands import seed_demo
 from accounts.models import (
     Account,
     AuditEvent,
@@ -21,9 +20,11 @@ from accounts.models import (
     Membership,
     Organization,
     Person,
-    SSOConnection,
 )
-from accounts.services.sso import DEMO_METADATA_PATH
+from console.management.commands import seed_demo
+from sso.models import SSOConnection
+from sso.selectors import sso_get
+from sso.services import DEMO_METADATA_PATH
 from tests.conftest import PASSWORD
 from tests.provisioning.idp import certificate_pem
 
@@ -114,7 +115,7 @@ def test_create_org_with_a_new_owner(not_a_tty):
     owner = Membership.objects.get(org=org, role="owner").account
     assert owner.email == "peter@initech.example.com"
     assert owner.check_password(PASSWORD)
-    assert SSOConnection.objects.get(org=org).state == "not_configured"
+    assert sso_get(org=org).state == "not_configured"
 
 
 def test_create_org_for_an_existing_account_needs_no_password(org, owner, not_a_tty):
@@ -228,7 +229,7 @@ def test_create_org_from_the_shell_fails_in_one_line(args, stderr):
 
 
 def _sso(org: Organization) -> SSOConnection:
-    return SSOConnection.objects.get(org=org)
+    return sso_get(org=org)
 
 
 def test_sso_configure_demo_enables_sso(make_org, other_org):

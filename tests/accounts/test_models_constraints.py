@@ -7,13 +7,8 @@ what refuses the row is the database constraint and nothing else.
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from accounts.models import (
-    Group,
-    GroupMembership,
-    Membership,
-    Person,
-    SSOConnection,
-)
+from accounts.models import Group, GroupMembership, Membership, Person
+from sso.models import SSOConnection
 from tests.factories import AccountFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Membership, SSOConnection
+from accounts.actor import Actor
+from accounts.models import Membership
 from accounts.selectors.groups import group_get, group_get_by_name, group_list, group_member_list
 from accounts.selectors.orgs import (
     account_get_by_email,
@@ -16,7 +17,6 @@ from accounts.selectors.orgs import (
     membership_list_for_account,
     org_get_by_slug,
     org_owner,
-    sso_get,
 )
 from accounts.selectors.people import (
     people_counts,
@@ -29,6 +29,8 @@ from accounts.selectors.people import (
 from accounts.services.groups import group_create
 from accounts.services.orgs import membership_add
 from accounts.services.people import EmailData, person_create, person_suspend
+from sso.models import SSOConnection
+from sso.selectors import sso_get
 from tests.factories import AccountFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,16 +44,31 @@ def _populate(org):
         given_name="Ada",
         family_name="Lovelace",
         emails=[EmailData("ada@example.com", "work", True)],
+        actor=Actor.system(),
     )
     grace = person_create(
-        org=org, user_name="grace@example.com", given_name="Grace", family_name="Hopper"
+        org=org,
+        user_name="grace@example.com",
+        given_name="Grace",
+        family_name="Hopper",
+        actor=Actor.system(),
     )
-    edsger = person_create(org=org, user_name="ewd@example.com", display_name="Edsger W. Dijkstra")
-    person_suspend(person=edsger)
+    edsger = person_create(
+        org=org,
+        user_name="ewd@example.com",
+        display_name="Edsger W. Dijkstra",
+        actor=Actor.system(),
+    )
+    person_suspend(person=edsger, actor=Actor.scim())
     door = group_create(
-        org=org, display_name="front door", member_ids=[ada.scim_id, grace.scim_id, edsger.scim_id]
+        org=org,
+        display_name="front door",
+        member_ids=[ada.scim_id, grace.scim_id, edsger.scim_id],
+        actor=Actor.system(),
     )
-    lab = group_create(org=org, display_name="Lab", member_ids=[grace.scim_id])
+    lab = group_create(
+        org=org, display_name="Lab", member_ids=[grace.scim_id], actor=Actor.system()
+    )
     return {"ada": ada, "grace": grace, "edsger": edsger, "door": door, "lab": lab}
 
 
@@ -140,7 +157,7 @@ def test_person_groups(org, mine, theirs):
 
 
 def test_people_counts(org, other_org, mine, theirs):
-    person_create(org=other_org, user_name="extra@example.com")
+    person_create(org=other_org, user_name="extra@example.com", actor=Actor.system())
     assert people_counts(org=org) == {"active": 2, "suspended": 1, "groups": 2}
     assert people_counts(org=other_org) == {"active": 3, "suspended": 1, "groups": 2}
     assert people_counts(org=OrganizationFactory()) == {"active": 0, "suspended": 0, "groups": 0}
@@ -169,7 +186,7 @@ def test_group_member_list(org, mine, theirs):
 
 def test_memberships_of_an_account(org, owner, other_org, make_org):
     third = make_org("zeta", sso=False)
-    membership_add(org=third, account=owner, actor=None)
+    membership_add(org=third, account=owner, actor=Actor.system())
     listed = [(m.org.slug, m.role) for m in membership_list_for_account(account=owner)]
     assert listed == [("acme", "owner"), ("zeta", "admin")]
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.exceptions import Conflict
+from accounts.actor import Actor
 from accounts.models import AuditEvent, Group, GroupMembership, Person
 from accounts.services.groups import (
     group_create,
@@ -18,13 +18,17 @@ from accounts.services.groups import (
     group_update,
 )
 from accounts.services.people import person_create, person_suspend
+from kisiscim.exceptions import Conflict
 
 pytestmark = pytest.mark.django_db
 
 
 def _people(org, n: int, prefix: str = "p") -> list[Person]:
     return [
-        person_create(org=org, user_name=f"{prefix}{i}@{org.slug}.example.com") for i in range(n)
+        person_create(
+            org=org, user_name=f"{prefix}{i}@{org.slug}.example.com", actor=Actor.system()
+        )
+        for i in range(n)
     ]
 
 
@@ -39,7 +43,7 @@ def test_group_create_with_members(org, owner):
         display_name="  HQ Front Door ",
         external_id="00g1",
         member_ids=[ada.scim_id, grace.scim_id, ada.scim_id],
-        actor=owner,
+        actor=Actor.of(owner),
     )
     group.refresh_from_db()
     assert (group.display_name, group.external_id, group.org) == ("HQ Front Door", "00g1", org)
@@ -49,15 +53,15 @@ def test_group_create_with_members(org, owner):
 
 
 def test_duplicate_display_name_in_any_case_is_a_conflict(org, other_org):
-    group_create(org=org, display_name="Server Room")
+    group_create(org=org, display_name="Server Room", actor=Actor.system())
     with pytest.raises(Conflict) as excinfo:
-        group_create(org=org, display_name="server ROOM")
+        group_create(org=org, display_name="server ROOM", actor=Actor.system())
     assert excinfo.value.message == (
         "A group named 'server ROOM' already exists in this organization."
     )
     assert excinfo.value.field == "display_name"
     # The same name in another org is another group.
-    group_create(org=other_org, display_name="SERVER ROOM")
+    group_create(org=other_org, display_name="SERVER ROOM", actor=Actor.system())
     assert Group.objects.filter(org=org).count() == 1
 
 
@@ -73,7 +77,7 @@ def test_duplicate_display_name_in_any_case_is_a_conflict(org, other_org):
 )
 def test_group_create_refuses_bad_values(org, kwargs, message):
     with pytest.raises(ValidationError) as excinfo:
-        group_create(**({"org": org, "display_name": "Lobby"} | kwargs))
+        group_create(**({"org": org, "display_name": "Lobby"} | kwargs), actor=Actor.system())
     assert excinfo.value.messages == [message]
     assert not Group.objects.exists()
 
@@ -83,28 +87,40 @@ def test_another_orgs_person_can_never_be_a_member(org, other_org):
     (mine,) = _people(org, 1)
     (theirs,) = _people(other_org, 1)
     with pytest.raises(ValidationError) as excinfo:
-        group_create(org=org, display_name="Lobby", member_ids=[mine.scim_id, theirs.scim_id])
+        group_create(
+            org=org,
+            display_name="Lobby",
+            member_ids=[mine.scim_id, theirs.scim_id],
+            actor=Actor.system(),
+        )
     assert excinfo.value.messages == [
         f"No person with id {theirs.scim_id} exists in this organization."
     ]
     assert not Group.objects.filter(org=org).exists()
 
-    group = group_create(org=org, display_name="Lobby", member_ids=[mine.scim_id])
+    group = group_create(
+        org=org, display_name="Lobby", member_ids=[mine.scim_id], actor=Actor.system()
+    )
     for service in (group_members_add, group_members_remove, group_members_set):
         with pytest.raises(ValidationError, match=re.escape(theirs.scim_id)):
-            service(group=group, member_ids=[theirs.scim_id])
+            service(group=group, member_ids=[theirs.scim_id], actor=Actor.scim())
     with pytest.raises(ValidationError, match="No person with id not-an-id"):
-        group_members_add(group=group, member_ids=["not-an-id"])
+        group_members_add(group=group, member_ids=["not-an-id"], actor=Actor.scim())
     assert _member_names(group) == ["p0@acme.example.com"]
     assert not GroupMembership.objects.filter(person=theirs).exists()
 
 
 def test_members_add_is_idempotent(org):
     ada, grace, alan = _people(org, 3)
-    group = group_create(org=org, display_name="Lab", member_ids=[ada.scim_id])
-    assert group_members_add(group=group, member_ids=[ada.scim_id, grace.scim_id]) == 2
-    assert group_members_add(group=group, member_ids=[grace.scim_id]) == 1
-    assert group_members_add(group=group, member_ids=[]) == 0
+    group = group_create(
+        org=org, display_name="Lab", member_ids=[ada.scim_id], actor=Actor.system()
+    )
+    assert (
+        group_members_add(group=group, member_ids=[ada.scim_id, grace.scim_id], actor=Actor.scim())
+        == 2
+    )
+    assert group_members_add(group=group, member_ids=[grace.scim_id], actor=Actor.scim()) == 1
+    assert group_members_add(group=group, member_ids=[], actor=Actor.scim()) == 0
     assert _member_names(group) == ["p0@acme.example.com", "p1@acme.example.com"]
     assert GroupMembership.objects.filter(group=group).count() == 2
     assert alan.memberships.count() == 0
@@ -112,9 +128,11 @@ def test_members_add_is_idempotent(org):
 
 def test_members_remove_is_idempotent(org):
     ada, grace = _people(org, 2)
-    group = group_create(org=org, display_name="Lab", member_ids=[ada.scim_id, grace.scim_id])
-    assert group_members_remove(group=group, member_ids=[ada.scim_id]) == 1
-    assert group_members_remove(group=group, member_ids=[ada.scim_id]) == 0
+    group = group_create(
+        org=org, display_name="Lab", member_ids=[ada.scim_id, grace.scim_id], actor=Actor.system()
+    )
+    assert group_members_remove(group=group, member_ids=[ada.scim_id], actor=Actor.scim()) == 1
+    assert group_members_remove(group=group, member_ids=[ada.scim_id], actor=Actor.scim()) == 0
     assert _member_names(group) == ["p1@acme.example.com"]
     # The person is untouched.
     ada.refresh_from_db()
@@ -123,10 +141,12 @@ def test_members_remove_is_idempotent(org):
 
 def test_members_set_replaces_the_members(org):
     ada, grace, alan = _people(org, 3)
-    group = group_create(org=org, display_name="Lab", member_ids=[ada.scim_id, grace.scim_id])
-    group_members_set(group=group, member_ids=[grace.scim_id, alan.scim_id])
+    group = group_create(
+        org=org, display_name="Lab", member_ids=[ada.scim_id, grace.scim_id], actor=Actor.system()
+    )
+    group_members_set(group=group, member_ids=[grace.scim_id, alan.scim_id], actor=Actor.scim())
     assert _member_names(group) == ["p1@acme.example.com", "p2@acme.example.com"]
-    group_members_set(group=group, member_ids=[])
+    group_members_set(group=group, member_ids=[], actor=Actor.scim())
     assert _member_names(group) == []
     actions = list(
         AuditEvent.objects.filter(target_id=group.scim_id).order_by("id").values_list("action")
@@ -140,14 +160,14 @@ def test_members_set_replaces_the_members(org):
 
 def test_membership_changes_take_a_constant_number_of_queries(org):
     """Adding 5 or 60 members costs the same number of queries."""
-    small_group = group_create(org=org, display_name="Small")
-    big_group = group_create(org=org, display_name="Big")
+    small_group = group_create(org=org, display_name="Small", actor=Actor.system())
+    big_group = group_create(org=org, display_name="Big", actor=Actor.system())
     small = [p.scim_id for p in _people(org, 5, "s")]
     big = [p.scim_id for p in _people(org, 60, "b")]
 
     def count(service, group, ids) -> int:
         with CaptureQueriesContext(connection) as ctx:
-            service(group=group, member_ids=ids)
+            service(group=group, member_ids=ids, actor=Actor.scim())
         return len(ctx.captured_queries)
 
     for service in (group_members_add, group_members_set, group_members_remove):
@@ -156,21 +176,25 @@ def test_membership_changes_take_a_constant_number_of_queries(org):
 
 def test_a_suspended_person_keeps_memberships(org):
     (person,) = _people(org, 1)
-    group = group_create(org=org, display_name="Lab", member_ids=[person.scim_id])
-    person_suspend(person=person)
+    group = group_create(
+        org=org, display_name="Lab", member_ids=[person.scim_id], actor=Actor.system()
+    )
+    person_suspend(person=person, actor=Actor.scim())
     assert _member_names(group) == ["p0@acme.example.com"]
 
 
 def test_group_update_renames_and_repeating_the_name_is_no_conflict(org):
-    group = group_create(org=org, display_name="Garage")
-    group_create(org=org, display_name="Lobby")
-    assert group_update(group=group, display_name="Garage") == []
-    assert group_update(group=group, display_name="GARAGE", external_id="00g9") == [
+    group = group_create(org=org, display_name="Garage", actor=Actor.system())
+    group_create(org=org, display_name="Lobby", actor=Actor.system())
+    assert group_update(group=group, display_name="Garage", actor=Actor.scim()) == []
+    assert group_update(
+        group=group, display_name="GARAGE", external_id="00g9", actor=Actor.scim()
+    ) == [
         "display_name",
         "external_id",
     ]
     with pytest.raises(Conflict, match="'lobby' already exists"):
-        group_update(group=group, display_name="lobby")
+        group_update(group=group, display_name="lobby", actor=Actor.scim())
     group.refresh_from_db()
     assert (group.display_name, group.external_id) == ("GARAGE", "00g9")
     assert AuditEvent.objects.filter(action="group.updated").count() == 1
@@ -178,9 +202,11 @@ def test_group_update_renames_and_repeating_the_name_is_no_conflict(org):
 
 def test_group_delete_leaves_its_people_alone(org):
     ada, grace = _people(org, 2)
-    group = group_create(org=org, display_name="Lab", member_ids=[ada.scim_id, grace.scim_id])
+    group = group_create(
+        org=org, display_name="Lab", member_ids=[ada.scim_id, grace.scim_id], actor=Actor.system()
+    )
     scim_id = group.scim_id
-    group_delete(group=group)
+    group_delete(group=group, actor=Actor.scim())
     assert not Group.objects.filter(scim_id=scim_id).exists()
     assert not GroupMembership.objects.exists()
     assert list(Person.objects.filter(org=org, is_active=True).order_by("id")) == [ada, grace]

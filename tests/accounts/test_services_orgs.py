@@ -3,9 +3,12 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.exceptions import Conflict
-from accounts.models import Account, AuditEvent, Membership, Organization, SSOConnection
+from accounts.actor import Actor
+from accounts.models import Account, AuditEvent, Membership, Organization
 from accounts.services.orgs import membership_add, org_create, org_owner_transfer
+from kisiscim.exceptions import Conflict
+from sso.models import SSOConnection
+from sso.selectors import sso_get
 from tests.conftest import PASSWORD
 from tests.factories import AccountFactory
 
@@ -22,12 +25,13 @@ def _snapshot() -> tuple[int, int, int, int, int]:
     )
 
 
-def test_org_create_makes_the_org_its_owner_and_an_unconfigured_sso():
+def test_org_create_makes_the_org_and_its_owner_with_sso_not_configured():
     org, owner = org_create(
         slug="initech",
         name="  Initech  ",
         owner_email="Peter@Initech.Example.com",
         owner_password=PASSWORD,
+        actor=Actor.system(),
     )
     assert (org.slug, org.name, org.cleanup_threshold_days) == ("initech", "Initech", 30)
     assert owner.email == "peter@initech.example.com"
@@ -35,7 +39,7 @@ def test_org_create_makes_the_org_its_owner_and_an_unconfigured_sso():
     assert list(Membership.objects.filter(org=org).values_list("account", "role")) == [
         (owner.pk, "owner")
     ]
-    assert SSOConnection.objects.get(org=org).state == SSOConnection.State.NOT_CONFIGURED
+    assert sso_get(org=org).state == SSOConnection.State.NOT_CONFIGURED
     event = AuditEvent.objects.get(org=org)
     assert (event.action, event.actor_kind, event.actor, event.target_label, event.details) == (
         "org.created",
@@ -49,7 +53,11 @@ def test_org_create_makes_the_org_its_owner_and_an_unconfigured_sso():
 def test_org_create_reuses_an_existing_account_as_owner(org, owner):
     """An account may own several orgs; its password is left alone."""
     second, same = org_create(
-        slug="acme-eu", name="Acme EU", owner_email="OWNER@acme.example.com", owner_password=None
+        slug="acme-eu",
+        name="Acme EU",
+        owner_email="OWNER@acme.example.com",
+        owner_password=None,
+        actor=Actor.system(),
     )
     assert same.pk == owner.pk
     assert same.check_password(PASSWORD)
@@ -60,7 +68,7 @@ def test_org_create_reuses_an_existing_account_as_owner(org, owner):
 def test_org_create_records_the_acting_account(owner):
     org, _ = org_create(
         slug="hooli", name="Hooli", owner_email="gavin@hooli.example.com",
-        owner_password=PASSWORD, actor=owner,
+        owner_password=PASSWORD, actor=Actor.of(owner),
     )  # fmt: skip
     event = AuditEvent.objects.get(org=org)
     assert (event.actor, event.actor_kind, event.actor_label) == (owner, "account", owner.email)
@@ -93,7 +101,7 @@ def test_org_create_refuses_bad_input_and_changes_nothing(org, kwargs, error, me
         "owner_password": PASSWORD,
     } | kwargs
     with pytest.raises(error) as excinfo:
-        org_create(**arguments)
+        org_create(**arguments, actor=Actor.system())
     text = excinfo.value.message if error is Conflict else " ".join(excinfo.value.messages)
     assert message in text
     assert _snapshot() == before
@@ -102,8 +110,8 @@ def test_org_create_refuses_bad_input_and_changes_nothing(org, kwargs, error, me
 
 def test_membership_add_gives_an_admin_role_once(org, owner, other_org):
     account = AccountFactory()
-    first = membership_add(org=org, account=account, actor=owner)
-    again = membership_add(org=org, account=account, actor=owner)
+    first = membership_add(org=org, account=account, actor=Actor.of(owner))
+    again = membership_add(org=org, account=account, actor=Actor.of(owner))
     assert first.pk == again.pk
     assert first.role == Membership.Role.ADMIN
     assert AuditEvent.objects.filter(org=org, action="membership.added").count() == 1
@@ -113,14 +121,14 @@ def test_membership_add_gives_an_admin_role_once(org, owner, other_org):
 def test_membership_add_refuses_to_make_an_owner(org, owner):
     account = AccountFactory()
     with pytest.raises(ValidationError, match="ownership transfer"):
-        membership_add(org=org, account=account, role=Membership.Role.OWNER, actor=owner)
+        membership_add(org=org, account=account, role=Membership.Role.OWNER, actor=Actor.of(owner))
     assert not Membership.objects.filter(account=account).exists()
 
 
 def test_owner_transfer_to_an_admin(org, owner, admin_account, other_org):
     """The admin becomes the one owner; the previous owner stays on as an admin."""
     other_owner = Membership.objects.get(org=other_org, role="owner").account
-    org_owner_transfer(org=org, new_owner=admin_account, actor=owner)
+    org_owner_transfer(org=org, new_owner=admin_account, actor=Actor.of(owner))
     assert dict(Membership.objects.filter(org=org).values_list("account__email", "role")) == {
         owner.email: "admin",
         admin_account.email: "owner",
@@ -137,21 +145,21 @@ def test_owner_transfer_to_an_admin(org, owner, admin_account, other_org):
 
 def test_owner_transfer_to_an_account_without_a_role(org, owner):
     newcomer = AccountFactory()
-    org_owner_transfer(org=org, new_owner=newcomer, actor=owner)
+    org_owner_transfer(org=org, new_owner=newcomer, actor=Actor.of(owner))
     assert Membership.objects.get(org=org, role="owner").account == newcomer
     assert Membership.objects.get(org=org, account=owner).role == "admin"
 
 
 def test_owner_transfer_to_the_current_owner_changes_nothing(org, owner):
     before = _snapshot()
-    org_owner_transfer(org=org, new_owner=owner, actor=owner)
+    org_owner_transfer(org=org, new_owner=owner, actor=Actor.of(owner))
     assert _snapshot() == before
     assert Membership.objects.get(org=org, account=owner).role == "owner"
 
 
 def test_owner_transfer_back_and_forth_keeps_exactly_one_owner(org, owner, admin_account):
-    org_owner_transfer(org=org, new_owner=admin_account, actor=owner)
-    org_owner_transfer(org=org, new_owner=owner, actor=admin_account)
+    org_owner_transfer(org=org, new_owner=admin_account, actor=Actor.of(owner))
+    org_owner_transfer(org=org, new_owner=owner, actor=Actor.of(admin_account))
     assert list(
         Membership.objects.filter(org=org, role="owner").values_list("account", flat=True)
     ) == [owner.pk]

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Person
+from accounts.actor import Actor
 from accounts.services.groups import group_create
 from accounts.services.orgs import membership_add
 from accounts.services.people import (
@@ -39,21 +39,38 @@ def people(org, other_org):
         given_name="Ada",
         family_name="Lovelace",
         emails=[EmailData("ada@acme.example.com", "work", True)],
-        source=Person.Source.SCIM,
+        actor=Actor.scim(),
     )
     grace = person_create(
-        org=org, user_name="grace@acme.example.com", given_name="Grace", family_name="Hopper"
+        org=org,
+        user_name="grace@acme.example.com",
+        given_name="Grace",
+        family_name="Hopper",
+        actor=Actor.system(),
     )
-    edsger = person_create(org=org, user_name="ewd@acme.example.com", display_name="Edsger")
-    person_suspend(person=edsger)
+    edsger = person_create(
+        org=org, user_name="ewd@acme.example.com", display_name="Edsger", actor=Actor.system()
+    )
+    person_suspend(person=edsger, actor=Actor.scim())
     secret = person_create(
-        org=other_org, user_name="secret@globex.example.com", given_name="Hidden"
+        org=other_org,
+        user_name="secret@globex.example.com",
+        given_name="Hidden",
+        actor=Actor.system(),
     )
     door = group_create(
-        org=org, display_name="Front Door", member_ids=[ada.scim_id, grace.scim_id, edsger.scim_id]
+        org=org,
+        display_name="Front Door",
+        member_ids=[ada.scim_id, grace.scim_id, edsger.scim_id],
+        actor=Actor.system(),
     )
-    lab = group_create(org=org, display_name="Lab", external_id="00g-lab")
-    vault = group_create(org=other_org, display_name="Globex Vault", member_ids=[secret.scim_id])
+    lab = group_create(org=org, display_name="Lab", external_id="00g-lab", actor=Actor.system())
+    vault = group_create(
+        org=other_org,
+        display_name="Globex Vault",
+        member_ids=[secret.scim_id],
+        actor=Actor.system(),
+    )
     return {"ada": ada, "grace": grace, "edsger": edsger, "secret": secret, "door": door,
             "lab": lab, "vault": vault}  # fmt: skip
 
@@ -232,8 +249,8 @@ def test_people_filter_form_keeps_its_values(owner_client, people):
 
 def test_people_are_paginated(owner_client, org, other_org):
     for i in range(55):
-        person_create(org=org, user_name=f"p{i:02d}@acme.example.com")
-    person_create(org=other_org, user_name="p99@globex.example.com")
+        person_create(org=org, user_name=f"p{i:02d}@acme.example.com", actor=Actor.system())
+    person_create(org=other_org, user_name="p99@globex.example.com", actor=Actor.system())
     first = owner_client.get("/o/acme/people/?q=acme")
     assert first.status_code == 200
     assert len(_rows(first)) == 50
@@ -291,7 +308,7 @@ def test_group_page_lists_its_members(owner_client, people):
 
 
 def test_org_switcher_for_an_account_in_two_orgs(owner_client, owner, other_org):
-    membership_add(org=other_org, account=owner, actor=None)
+    membership_add(org=other_org, account=owner, actor=Actor.system())
     response = owner_client.get("/o/acme/")
     html = _text(response)
     switcher = re.search(r'<details class="org-switcher">.*?</details>', html, re.S).group(0)
@@ -326,7 +343,7 @@ def test_another_client_is_not_signed_in(people):
 
 
 def test_people_deleted_in_the_idp_are_marked(owner_client, org):
-    person = person_create(org=org, user_name="gone@acme.example.com", source=Person.Source.SCIM)
+    person = person_create(org=org, user_name="gone@acme.example.com", actor=Actor.scim())
     person_idp_delete(person=person)
     html = owner_client.get(reverse("people", args=[org.slug])).content.decode()
     assert "Deleted in IdP" in html

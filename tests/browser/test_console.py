@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.models import Person
+from accounts.actor import Actor
 from accounts.services.groups import group_create
 from accounts.services.orgs import membership_add
 from accounts.services.people import EmailData, person_create, person_suspend
@@ -19,9 +19,14 @@ def test_owner_signs_in_and_browses_people(page, org, owner, other_org):
         given_name="Ada",
         family_name="Lovelace",
         emails=[EmailData("ada@acme.example.com", "work", True)],
-        source=Person.Source.SCIM,
+        actor=Actor.scim(),
     )
-    person_create(org=other_org, user_name="secret@globex.example.com", given_name="Hidden")
+    person_create(
+        org=other_org,
+        user_name="secret@globex.example.com",
+        given_name="Hidden",
+        actor=Actor.system(),
+    )
 
     login(page, owner.email, PASSWORD)
     assert page.locator("h1").inner_text() == "Dashboard"
@@ -49,11 +54,23 @@ def _people_rows(page) -> list[str]:
 
 
 def test_people_search_and_status_filter(page, org, owner, other_org):
-    person_create(org=org, user_name="ada@acme.example.com", given_name="Ada", family_name="L")
-    person_create(org=org, user_name="grace@acme.example.com", given_name="Grace")
-    gone = person_create(org=org, user_name="ewd@acme.example.com", given_name="Edsger")
-    person_suspend(person=gone)
-    person_create(org=other_org, user_name="ada@globex.example.com", given_name="Ada")
+    person_create(
+        org=org,
+        user_name="ada@acme.example.com",
+        given_name="Ada",
+        family_name="L",
+        actor=Actor.system(),
+    )
+    person_create(
+        org=org, user_name="grace@acme.example.com", given_name="Grace", actor=Actor.system()
+    )
+    gone = person_create(
+        org=org, user_name="ewd@acme.example.com", given_name="Edsger", actor=Actor.system()
+    )
+    person_suspend(person=gone, actor=Actor.scim())
+    person_create(
+        org=other_org, user_name="ada@globex.example.com", given_name="Ada", actor=Actor.system()
+    )
 
     login(page, owner.email, PASSWORD)
     assert page.get_by_test_id("count-suspended").inner_text() == "1"
@@ -85,12 +102,26 @@ def test_people_search_and_status_filter(page, org, owner, other_org):
 
 
 def test_groups_list_and_group_page(page, org, owner, other_org):
-    ada = person_create(org=org, user_name="ada@acme.example.com", given_name="Ada")
-    grace = person_create(org=org, user_name="grace@acme.example.com", given_name="Grace")
-    group_create(org=org, display_name="Front Door", member_ids=[ada.scim_id, grace.scim_id])
-    group_create(org=org, display_name="Lab")
-    secret = person_create(org=other_org, user_name="x@globex.example.com")
-    group_create(org=other_org, display_name="Globex Vault", member_ids=[secret.scim_id])
+    ada = person_create(
+        org=org, user_name="ada@acme.example.com", given_name="Ada", actor=Actor.system()
+    )
+    grace = person_create(
+        org=org, user_name="grace@acme.example.com", given_name="Grace", actor=Actor.system()
+    )
+    group_create(
+        org=org,
+        display_name="Front Door",
+        member_ids=[ada.scim_id, grace.scim_id],
+        actor=Actor.system(),
+    )
+    group_create(org=org, display_name="Lab", actor=Actor.system())
+    secret = person_create(org=other_org, user_name="x@globex.example.com", actor=Actor.system())
+    group_create(
+        org=other_org,
+        display_name="Globex Vault",
+        member_ids=[secret.scim_id],
+        actor=Actor.system(),
+    )
 
     login(page, owner.email, PASSWORD)
     page.click("nav.sidenav >> text=Groups")
@@ -116,9 +147,9 @@ def test_groups_list_and_group_page(page, org, owner, other_org):
 
 
 def test_org_switcher_with_two_orgs(page, org, owner, other_org):
-    membership_add(org=other_org, account=owner, actor=None)
-    person_create(org=other_org, user_name="g1@globex.example.com")
-    person_create(org=other_org, user_name="g2@globex.example.com")
+    membership_add(org=other_org, account=owner, actor=Actor.system())
+    person_create(org=other_org, user_name="g1@globex.example.com", actor=Actor.system())
+    person_create(org=other_org, user_name="g2@globex.example.com", actor=Actor.system())
 
     login(page, owner.email, PASSWORD)
     switcher = page.locator("details.org-switcher")

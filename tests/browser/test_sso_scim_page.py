@@ -4,10 +4,11 @@ import re
 
 import pytest
 
+from accounts.actor import Actor
 from accounts.models import Membership
 from accounts.services.orgs import membership_add
-from accounts.services.sso import DEMO_METADATA_PATH
 from provisioning.services.tokens import scim_token_authenticate
+from sso.services import DEMO_METADATA_PATH
 from tests.browser.conftest import login, screenshot
 from tests.conftest import PASSWORD
 from tests.factories import AccountFactory
@@ -66,7 +67,7 @@ def test_owner_sets_up_sso_enables_scim_and_copies_the_token_once(page, make_org
 
 def test_an_admin_of_the_same_org_is_refused(page, org, owner):
     admin = AccountFactory(email="admin@acme.example.com")
-    membership_add(org=org, account=admin, role=Membership.Role.ADMIN, actor=owner)
+    membership_add(org=org, account=admin, role=Membership.Role.ADMIN, actor=Actor.of(owner))
 
     login(page, admin.email, PASSWORD)
     page.click("nav.sidenav >> text=Settings")

@@ -6,23 +6,30 @@ import datetime as dt
 import time_machine
 from django.utils import timezone
 
+from accounts.actor import Actor
 from accounts.models import Group, Organization, Person
 from accounts.services.groups import group_create
-from accounts.services.people import EmailData, person_create, person_suspend
+from accounts.services.people import EmailData, person_create
 from provisioning.models import CleanupFinding
 from provisioning.services.cleanup import cleanup_audit_run
+from provisioning.services.lifecycle import scim_person_create, scim_person_suspend
 
 
-def make_person(org: Organization, user_name: str, **kwargs) -> Person:
+def make_person(
+    org: Organization, user_name: str, *, actor: Actor | None = None, **kwargs
+) -> Person:
+    """A person created by the IdP (through SCIM's lifecycle: welcome email and all), or by
+    `actor` when given."""
     kwargs.setdefault("emails", [EmailData(user_name, "work", True)])
-    kwargs.setdefault("source", Person.Source.SCIM)
-    return person_create(org=org, user_name=user_name, **kwargs)
+    if actor is None:
+        return scim_person_create(org=org, user_name=user_name, **kwargs)
+    return person_create(org=org, user_name=user_name, actor=actor, **kwargs)
 
 
 def suspend_days_ago(person: Person, days: float) -> Person:
-    """Suspend the person through the service with the clock set `days` back."""
+    """Suspend the person as the IdP does, with the clock set `days` back."""
     with time_machine.travel(timezone.now() - dt.timedelta(days=days), tick=False):
-        person_suspend(person=person)
+        scim_person_suspend(person=person)
     person.refresh_from_db()
     return person
 
@@ -35,7 +42,9 @@ def suspended_people(org: Organization, count: int, *, days: float = 40, prefix:
 
 
 def group_with(org: Organization, name: str, people: list[Person]) -> Group:
-    return group_create(org=org, display_name=name, member_ids=[p.scim_id for p in people])
+    return group_create(
+        org=org, display_name=name, member_ids=[p.scim_id for p in people], actor=Actor.system()
+    )
 
 
 def open_findings(org: Organization) -> list[CleanupFinding]:

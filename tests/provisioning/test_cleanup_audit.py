@@ -13,8 +13,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.actor import Actor
 from accounts.models import AuditEvent, GroupMembership, Person, PersonEmail
-from accounts.services.people import person_reactivate
 from provisioning.models import CleanupFinding, ProvisioningLogEntry
 from provisioning.services.cleanup import (
     cleanup_audit_run,
@@ -24,7 +24,8 @@ from provisioning.services.cleanup import (
     cleanup_findings_keep,
     cleanup_threshold_set,
 )
-from provisioning.services.retention import provisioning_log_prune
+from provisioning.services.lifecycle import scim_person_reactivate
+from provisioning.services.log import provisioning_log_prune
 from tests.conftest import require_service
 from tests.provisioning.cleanup_support import (
     flag,
@@ -44,7 +45,7 @@ def test_flags_only_people_suspended_longer_than_the_threshold(org, other_org):
     make_person(org, "active@acme.example.com")
     old = suspend_days_ago(make_person(org, "old@acme.example.com"), 31)
     suspend_days_ago(make_person(org, "recent@acme.example.com"), 29)
-    cleanup_threshold_set(org=other_org, days=10, actor=None)
+    cleanup_threshold_set(org=other_org, days=10, actor=Actor.system())
     other = suspend_days_ago(make_person(other_org, "recent@globex.example.com"), 11)
 
     flagged = flag(org)
@@ -89,7 +90,7 @@ def test_reactivation_resolves_the_open_finding_in_the_same_transaction(org):
     (person,) = suspended_people(org, 1)
     (finding,) = flag(org)
 
-    assert person_reactivate(person=person) is True
+    assert scim_person_reactivate(person=person) is True
 
     finding.refresh_from_db()
     assert finding.status == CleanupFinding.Status.RESOLVED
@@ -104,7 +105,7 @@ def test_reactivation_resolves_the_open_finding_in_the_same_transaction(org):
 def test_suspended_anew_after_reactivation_is_flagged_again_later(org):
     (person,) = suspended_people(org, 1)
     (first,) = flag(org)
-    person_reactivate(person=person)
+    scim_person_reactivate(person=person)
     suspend_days_ago(person, 35)
 
     (second,) = flag(org)
@@ -133,7 +134,7 @@ def test_a_kept_person_is_not_flagged_again_until_suspended_anew(org, owner):
 
     assert (
         cleanup_findings_keep(
-            org=org, finding_ids=[finding.pk], actor=owner, reason="On parental leave"
+            org=org, finding_ids=[finding.pk], actor=Actor.of(owner), reason="On parental leave"
         )
         == 1
     )
@@ -147,7 +148,7 @@ def test_a_kept_person_is_not_flagged_again_until_suspended_anew(org, owner):
     )
     with time_machine.travel(timezone.now() + dt.timedelta(days=400)):
         assert flag(org) == []
-    person_reactivate(person=person)
+    scim_person_reactivate(person=person)
     suspend_days_ago(person, 31)
     assert [f.person_id for f in flag(org)] == [person.pk]
 
@@ -159,10 +160,10 @@ def test_keep_needs_a_reason_and_ignores_other_orgs_findings(org, other_org, own
     (theirs,) = flag(other_org)
 
     with pytest.raises(ValidationError):
-        cleanup_findings_keep(org=org, finding_ids=[mine.pk], actor=owner, reason="  ")
+        cleanup_findings_keep(org=org, finding_ids=[mine.pk], actor=Actor.of(owner), reason="  ")
     assert (
         cleanup_findings_keep(
-            org=org, finding_ids=[mine.pk, theirs.pk], actor=owner, reason="Contractor"
+            org=org, finding_ids=[mine.pk, theirs.pk], actor=Actor.of(owner), reason="Contractor"
         )
         == 1
     )
@@ -199,7 +200,9 @@ def test_delete_removes_the_person_and_memberships_and_keeps_the_trail(org, othe
     fa, _fb = flag(org)
     (their_finding,) = flag(other_org)
 
-    deleted = cleanup_findings_delete(org=org, finding_ids=[fa.pk, their_finding.pk], actor=owner)
+    deleted = cleanup_findings_delete(
+        org=org, finding_ids=[fa.pk, their_finding.pk], actor=Actor.of(owner)
+    )
 
     assert deleted == 1
     assert not Person.objects.filter(pk=a.pk).exists()
@@ -229,7 +232,7 @@ def test_delete_spares_a_person_no_longer_suspended(org, owner):
     # As a concurrent writer would, without the service's own resolution.
     Person.objects.filter(pk=person.pk).update(is_active=True, suspended_at=None)
 
-    assert cleanup_findings_delete(org=org, finding_ids=[finding.pk], actor=owner) == 0
+    assert cleanup_findings_delete(org=org, finding_ids=[finding.pk], actor=Actor.of(owner)) == 0
 
     assert Person.objects.filter(pk=person.pk).exists()
     finding.refresh_from_db()
@@ -239,9 +242,9 @@ def test_delete_spares_a_person_no_longer_suspended(org, owner):
 def test_threshold_is_validated_and_audited(org, owner):
     for bad in (0, -1, 3651, "30"):
         with pytest.raises(ValidationError):
-            cleanup_threshold_set(org=org, days=bad, actor=owner)
-    assert cleanup_threshold_set(org=org, days=7, actor=owner) is True
-    assert cleanup_threshold_set(org=org, days=7, actor=owner) is False
+            cleanup_threshold_set(org=org, days=bad, actor=Actor.of(owner))
+    assert cleanup_threshold_set(org=org, days=7, actor=Actor.of(owner)) is True
+    assert cleanup_threshold_set(org=org, days=7, actor=Actor.of(owner)) is False
     org.refresh_from_db()
     assert org.cleanup_threshold_days == 7
     event = AuditEvent.objects.get(action="cleanup.threshold_changed")
@@ -251,7 +254,7 @@ def test_threshold_is_validated_and_audited(org, owner):
 def test_lowering_the_threshold_flags_at_the_next_run(org, owner):
     suspended_people(org, 2, days=8)
     assert flag(org) == []
-    cleanup_threshold_set(org=org, days=7, actor=owner)
+    cleanup_threshold_set(org=org, days=7, actor=Actor.of(owner))
     assert len(flag(org)) == 2
 
 

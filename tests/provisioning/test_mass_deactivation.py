@@ -8,10 +8,11 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from accounts.actor import Actor
 from accounts.models import AuditEvent, Person
 from accounts.services.people import person_suspend
-from provisioning.models import OrgAlert
-from provisioning.services.alerts import mass_deactivation_threshold_reached
+from notifications.models import OrgAlert
+from notifications.services.alerts import mass_deactivation_threshold_reached
 from tests.provisioning.cleanup_support import make_person
 from tests.provisioning.scim.conftest import PATCH_OP, ScimClient, issue_token
 
@@ -113,7 +114,7 @@ def test_suspensions_by_console_accounts_are_not_counted(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         for person in people[:10]:
-            person_suspend(person=person, actor=owner, source=Person.Source.MANUAL)
+            person_suspend(person=person, actor=Actor.of(owner))
     assert OrgAlert.objects.count() == 0
 
 

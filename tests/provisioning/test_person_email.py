@@ -9,18 +9,14 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from accounts.actor import Actor
 from accounts.models import Person
 from accounts.services.people import person_create, person_suspend
-from provisioning.models import PersonEmailSent
+from notifications.models import PersonEmailSent
+from notifications.services.notices import person_email_on_commit
+from notifications.services.sending import PERSON_EMAIL_KINDS, SENT, Refused, person_email_send
+from notifications.tasks import person_email_task
 from provisioning.services.cleanup import cleanup_audit_run
-from provisioning.services.mail import (
-    PERSON_EMAIL_KINDS,
-    SENT,
-    Refused,
-    person_email_on_commit,
-    person_email_send,
-)
-from provisioning.tasks import person_email_task
 from tests.provisioning.cleanup_support import make_person
 from tests.provisioning.scim.conftest import PATCH_OP, ScimClient, issue_token, okta_user
 
@@ -77,7 +73,7 @@ def test_people_made_in_the_console_or_suspended_get_no_welcome(
     org, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        make_person(org, "manual@acme.example.com", source=Person.Source.MANUAL)
+        make_person(org, "manual@acme.example.com", actor=Actor.system())
         make_person(org, "inactive@acme.example.com", active=False)
     assert mail.outbox == []
 
@@ -112,7 +108,7 @@ def test_the_flag_is_read_at_send_time_not_at_queue_time(org):
 
 def test_gone_suspended_and_addressless_people_get_nothing(org):
     suspended = make_person(org, "s@acme.example.com")
-    person_suspend(person=suspended)
+    person_suspend(person=suspended, actor=Actor.scim())
     no_address = make_person(org, "no-address", emails=[])
     gone = make_person(org, "gone@acme.example.com")
     gone_pk = gone.pk
@@ -139,7 +135,9 @@ def test_the_welcome_is_sent_once_even_if_the_task_runs_twice(org):
 
 
 def test_username_is_the_address_when_the_idp_sends_no_emails(org):
-    person = person_create(org=org, user_name="only-username@acme.example.com")
+    person = person_create(
+        org=org, user_name="only-username@acme.example.com", actor=Actor.system()
+    )
     assert person_email_send(person_id=person.pk, kind="sign_in") == SENT
     assert recipients() == ["only-username@acme.example.com"]
 

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from accounts.actor import Actor
 from accounts.models import AuditEvent
 from provisioning.models import ScimConfig, ScimToken
 from provisioning.services.scim_config import scim_enable
@@ -56,8 +57,8 @@ def test_it_enables_scim_and_prints_only_the_new_token(org, owner, committed):
 
 
 def test_it_revokes_the_previous_token(org, owner):
-    scim_enable(org=org, actor=owner)
-    _, old_raw = scim_token_generate(org=org, actor=owner)
+    scim_enable(org=org, actor=Actor.of(owner))
+    _, old_raw = scim_token_generate(org=org, actor=Actor.of(owner))
     out, _ = run(org.slug)
     assert scim_token_authenticate(old_raw) is None
     assert scim_token_authenticate(out.strip()) is not None
@@ -83,8 +84,8 @@ def test_an_unknown_slug_is_an_error():
 
 
 def test_revoke_revokes_without_issuing(org, owner):
-    scim_enable(org=org, actor=owner)
-    token, raw = scim_token_generate(org=org, actor=owner)
+    scim_enable(org=org, actor=Actor.of(owner))
+    token, raw = scim_token_generate(org=org, actor=Actor.of(owner))
     out, err = run(org.slug, "--revoke")
     assert out == ""
     assert f"Revoked {token.masked}" in err

@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Account, AuditEvent, Membership, SSOConnection
-from accounts.services.sso import DEMO_METADATA_PATH
+from accounts.actor import Actor
+from accounts.models import Account, AuditEvent, Membership
 from provisioning.models import ScimConfig, ScimToken
 from provisioning.services.scim_config import scim_enable
 from provisioning.services.tokens import (
@@ -23,6 +23,9 @@ from provisioning.services.tokens import (
     scim_token_digest,
     scim_token_generate,
 )
+from sso.models import SSOConnection
+from sso.selectors import sso_get
+from sso.services import DEMO_METADATA_PATH
 from tests.factories import AccountFactory
 from tests.provisioning.idp import certificate_pem, metadata_xml
 
@@ -74,7 +77,7 @@ def bare_owner_client(bare_org) -> Client:
 @pytest.fixture
 def scim_org(org, owner):
     """`org` with SCIM enabled by its owner (no token yet)."""
-    scim_enable(org=org, actor=owner)
+    scim_enable(org=org, actor=Actor.of(owner))
     return org
 
 
@@ -105,7 +108,7 @@ def test_anonymous_visitors_are_sent_to_login(client, org, name, method):
 def test_an_admin_of_the_org_gets_403_everywhere_and_changes_nothing(
     admin_client_org, scim_org, owner, name, method
 ):
-    scim_token_generate(org=scim_org, actor=owner)
+    scim_token_generate(org=scim_org, actor=Actor.of(owner))
     before = list(ScimToken.objects.values_list("pk", "revoked_at"))
     data = {"confirm": "on", "current": str(ScimToken.objects.get().pk)}
     response = getattr(admin_client_org, method)(url(name, scim_org), data)
@@ -119,7 +122,7 @@ def test_an_admin_of_the_org_gets_403_everywhere_and_changes_nothing(
 def test_the_owner_of_another_org_gets_403_and_changes_nothing(
     scim_org, owner, other_org, name, method
 ):
-    scim_token_generate(org=scim_org, actor=owner)
+    scim_token_generate(org=scim_org, actor=Actor.of(owner))
     before = list(ScimToken.objects.values_list("pk", "revoked_at"))
     other_owner = Membership.objects.get(org=other_org, role=Membership.Role.OWNER).account
     client = Client()
@@ -337,7 +340,7 @@ def test_invalid_metadata_is_reported_on_the_upload_field_and_nothing_is_saved(
     assert response.status_code == 400
     errors = _field_errors(response, "metadata")
     assert any(message in e for e in errors), errors
-    assert SSOConnection.objects.get(org=bare_org).state == SSOConnection.State.NOT_CONFIGURED
+    assert sso_get(org=bare_org).state == SSOConnection.State.NOT_CONFIGURED
 
 
 def test_metadata_and_manual_settings_together_or_neither_are_refused(bare_owner_client, bare_org):
@@ -353,7 +356,7 @@ def test_metadata_and_manual_settings_together_or_neither_are_refused(bare_owner
         assert response.status_code == 400
         assert response.context["sso_form"].non_field_errors()
         assert 'class="form-error"' in response.content.decode()
-    assert SSOConnection.objects.get(org=bare_org).state == SSOConnection.State.NOT_CONFIGURED
+    assert sso_get(org=bare_org).state == SSOConnection.State.NOT_CONFIGURED
 
 
 def test_replacing_the_settings_of_enabled_sso_keeps_it_enabled(owner_client, org):
@@ -383,7 +386,7 @@ def test_the_demo_metadata_file_sets_up_sso(bare_owner_client, bare_org):
 
 
 def test_disabling_sso_asks_for_confirmation(owner_client, scim_org, owner):
-    scim_token_generate(org=scim_org, actor=owner)
+    scim_token_generate(org=scim_org, actor=Actor.of(owner))
     confirm = owner_client.get(url("sso_disable", scim_org))
     assert confirm.status_code == 200
     html = confirm.content.decode()
@@ -400,7 +403,7 @@ def test_disabling_sso_asks_for_confirmation(owner_client, scim_org, owner):
 def test_disabling_sso_disables_scim_and_revokes_its_token(
     owner_client, scim_org, owner, committed
 ):
-    _, raw = scim_token_generate(org=scim_org, actor=owner)
+    _, raw = scim_token_generate(org=scim_org, actor=Actor.of(owner))
     mail.outbox.clear()
     with committed():
         response = owner_client.post(url("sso_disable", scim_org), {"confirm": "on"})

@@ -11,16 +11,18 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import AuditEvent, SSOConnection
-from accounts.services.sso import sso_configure, sso_demo_settings, sso_disable
+from accounts.actor import Actor
+from accounts.models import AuditEvent
 from provisioning.models import ScimConfig, ScimToken
-from provisioning.services.scim_config import scim_disable, scim_enable
+from provisioning.services.scim_config import org_sso_disable, scim_disable, scim_enable
 from provisioning.services.tokens import (
     scim_token_authenticate,
     scim_token_digest,
     scim_token_generate,
     scim_token_revoke,
 )
+from sso.models import SSOConnection
+from sso.services import sso_configure, sso_demo_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +36,8 @@ def committed(django_capture_on_commit_callbacks):
 @pytest.fixture
 def live(org, owner) -> tuple[ScimToken, str]:
     """`org` with SCIM enabled and a live token (made by the real services)."""
-    scim_enable(org=org, actor=owner)
-    return scim_token_generate(org=org, actor=owner)
+    scim_enable(org=org, actor=Actor.of(owner))
+    return scim_token_generate(org=org, actor=Actor.of(owner))
 
 
 # --- Format and storage ---------------------------------------------------------------------
@@ -54,8 +56,8 @@ def test_a_token_is_a_prefix_and_32_random_bytes_and_only_its_digest_is_stored(l
 
 
 def test_tokens_are_unique(org, owner):
-    scim_enable(org=org, actor=owner)
-    raws = {scim_token_generate(org=org, actor=owner)[1] for _ in range(5)}
+    scim_enable(org=org, actor=Actor.of(owner))
+    raws = {scim_token_generate(org=org, actor=Actor.of(owner))[1] for _ in range(5)}
     assert len(raws) == 5
 
 
@@ -101,15 +103,15 @@ def test_authenticate_rejects_anything_else(live, header):
 
 def test_each_token_identifies_its_own_org(live, org, other_org):
     owner_b = other_org.memberships.get(role="owner").account
-    scim_enable(org=other_org, actor=owner_b)
-    token_b, raw_b = scim_token_generate(org=other_org, actor=owner_b)
+    scim_enable(org=other_org, actor=Actor.of(owner_b))
+    token_b, raw_b = scim_token_generate(org=other_org, actor=Actor.of(owner_b))
     assert scim_token_authenticate(f"Bearer {live[1]}") == (org, live[0])
     assert scim_token_authenticate(f"Bearer {raw_b}") == (other_org, token_b)
 
 
 def test_a_revoked_token_is_rejected(live, org, owner):
     _, raw = live
-    scim_token_revoke(org=org, actor=owner)
+    scim_token_revoke(org=org, actor=Actor.of(owner))
     assert scim_token_authenticate(raw) is None
 
 
@@ -130,7 +132,7 @@ def test_a_token_is_rejected_while_sso_is_off(live, org, state):
 
 def test_regenerating_makes_the_old_token_fail_at_once(live, org, owner):
     old, old_raw = live
-    new, new_raw = scim_token_generate(org=org, actor=owner)
+    new, new_raw = scim_token_generate(org=org, actor=Actor.of(owner))
     assert scim_token_authenticate(old_raw) is None
     assert scim_token_authenticate(new_raw) == (org, new)
     old.refresh_from_db()
@@ -169,40 +171,42 @@ def test_scim_can_be_enabled_only_while_sso_is_enabled(make_org):
     org = make_org("initech", sso=False)
     owner = org.memberships.get(role="owner").account
     with pytest.raises(ValidationError) as exc:
-        scim_enable(org=org, actor=owner)
+        scim_enable(org=org, actor=Actor.of(owner))
     assert exc.value.code == "sso_required"
-    sso_configure(org=org, settings=sso_demo_settings(), actor=owner)  # configured, not enabled
+    sso_configure(
+        org=org, settings=sso_demo_settings(), actor=Actor.of(owner)
+    )  # configured, not enabled
     with pytest.raises(ValidationError):
-        scim_enable(org=org, actor=owner)
+        scim_enable(org=org, actor=Actor.of(owner))
     assert not ScimConfig.objects.filter(org=org, enabled=True).exists()
 
 
 def test_a_token_can_be_generated_only_while_scim_is_enabled(org, owner):
     with pytest.raises(ValidationError) as exc:
-        scim_token_generate(org=org, actor=owner)
+        scim_token_generate(org=org, actor=Actor.of(owner))
     assert exc.value.code == "scim_disabled"
     assert not ScimToken.objects.exists()
 
 
 def test_enable_and_disable_are_idempotent(org, owner):
-    scim_enable(org=org, actor=owner)
-    scim_enable(org=org, actor=owner)
+    scim_enable(org=org, actor=Actor.of(owner))
+    scim_enable(org=org, actor=Actor.of(owner))
     assert AuditEvent.objects.filter(org=org, action="scim.enabled").count() == 1
-    scim_disable(org=org, actor=owner)
-    scim_disable(org=org, actor=owner)
+    scim_disable(org=org, actor=Actor.of(owner))
+    scim_disable(org=org, actor=Actor.of(owner))
     assert AuditEvent.objects.filter(org=org, action="scim.disabled").count() == 1
 
 
 def test_disabling_scim_revokes_the_token(live, org, owner):
     _, raw = live
-    scim_disable(org=org, actor=owner)
+    scim_disable(org=org, actor=Actor.of(owner))
     assert scim_token_authenticate(raw) is None
     assert not ScimToken.objects.filter(org=org, revoked_at__isnull=True).exists()
 
 
 def test_disabling_sso_disables_scim_and_revokes_the_token(live, org, owner):
     _, raw = live
-    sso_disable(org=org, actor=owner)
+    org_sso_disable(org=org, actor=Actor.of(owner))
     assert SSOConnection.objects.get(org=org).state == SSOConnection.State.CONFIGURED
     assert not ScimConfig.objects.get(org=org).enabled
     assert scim_token_authenticate(raw) is None
@@ -219,12 +223,12 @@ def test_every_action_is_audited_with_the_acting_account_and_mailed_to_the_owner
     mail.outbox.clear()
     raws = []
     with committed():
-        sso_configure(org=org, settings=sso_demo_settings(), actor=owner, enable=True)
-        scim_enable(org=org, actor=owner)
-        raws.append(scim_token_generate(org=org, actor=owner)[1])
-        raws.append(scim_token_generate(org=org, actor=owner)[1])
-        scim_token_revoke(org=org, actor=owner)
-        sso_disable(org=org, actor=owner)
+        sso_configure(org=org, settings=sso_demo_settings(), actor=Actor.of(owner), enable=True)
+        scim_enable(org=org, actor=Actor.of(owner))
+        raws.append(scim_token_generate(org=org, actor=Actor.of(owner))[1])
+        raws.append(scim_token_generate(org=org, actor=Actor.of(owner))[1])
+        scim_token_revoke(org=org, actor=Actor.of(owner))
+        org_sso_disable(org=org, actor=Actor.of(owner))
     actions = list(
         AuditEvent.objects.filter(org=org, actor=owner)
         .order_by("id")
@@ -263,7 +267,7 @@ def test_every_action_is_audited_with_the_acting_account_and_mailed_to_the_owner
 def test_a_rolled_back_change_sends_no_notice(org, owner, committed):
     def enable_then_fail() -> None:
         with transaction.atomic():
-            scim_enable(org=org, actor=owner)
+            scim_enable(org=org, actor=Actor.of(owner))
             raise RuntimeError("a later step failed")
 
     mail.outbox.clear()

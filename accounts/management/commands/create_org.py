@@ -3,9 +3,10 @@ import sys
 
 from django.core.management.base import CommandError, CommandParser
 
-from accounts.management.commands._errors import OneLineErrorCommand, command_errors
+from accounts.actor import Actor
 from accounts.selectors.orgs import account_get_by_email
 from accounts.services.orgs import org_create, org_slug_validate
+from kisiscim.commands import OneLineErrorCommand, command_errors
 
 
 class Command(OneLineErrorCommand):
@@ -37,6 +38,7 @@ class Command(OneLineErrorCommand):
                 name=options["name"],
                 owner_email=options["owner_email"],
                 owner_password=password,
+                actor=Actor.system(),
             )
         self.stdout.write(f"Created organization {org.slug} ({org.name}) owned by {owner.email}.")
 

@@ -5,8 +5,8 @@ The same job as the daily beat task; the owner's digest email is queued as it wo
 
 from django.core.management.base import CommandError, CommandParser
 
-from accounts.management.commands._errors import OneLineErrorCommand
 from accounts.selectors.orgs import org_get_by_slug
+from kisiscim.commands import OneLineErrorCommand
 from provisioning.services.cleanup import (
     CleanupAuditResult,
     cleanup_audit_run,

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.actor import Actor
 from accounts.selectors.orgs import org_get_by_slug
 from provisioning.services.scim_config import scim_enable
 from provisioning.services.tokens import scim_token_generate, scim_token_revoke
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         if org is None:
             raise CommandError(f"No organization with slug {slug!r}.")
         if options["revoke"]:
-            revoked = scim_token_revoke(org=org, actor=None)
+            revoked = scim_token_revoke(org=org, actor=Actor.system())
             if revoked is None:
                 self.stderr.write(f"{org.slug} has no live SCIM token; nothing was revoked.")
             else:
@@ -42,8 +43,8 @@ class Command(BaseCommand):
             return
         try:
             with transaction.atomic():
-                scim_enable(org=org, actor=None)
-                token, raw = scim_token_generate(org=org, actor=None)
+                scim_enable(org=org, actor=Actor.system())
+                token, raw = scim_token_generate(org=org, actor=Actor.system())
         except ValidationError as exc:
             hint = (
                 f" Set it up first, e.g. `manage.py sso_configure {org.slug} --metadata FILE`."

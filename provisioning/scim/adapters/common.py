@@ -15,13 +15,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts.exceptions import Conflict
+from kisiscim.exceptions import Conflict
 from provisioning.scim.errors import InvalidValue, NoTarget, Uniqueness
 from provisioning.scim.patch import PatchPath, as_object, path_parse
-
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
-ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 
 @contextmanager

@@ -6,7 +6,8 @@ from typing import Any
 from django.http import HttpRequest
 from django_scim.adapters import SCIMGroup
 
-from accounts.models import Group, Person
+from accounts.actor import Actor
+from accounts.models import Group
 from accounts.services.groups import (
     group_create,
     group_delete,
@@ -16,12 +17,12 @@ from accounts.services.groups import (
     group_update,
 )
 from provisioning.scim.adapters.common import (
-    GROUP_SCHEMA,
     ScimAdapter,
     domain_errors,
     iso,
     location_of,
 )
+from provisioning.scim.constants import GROUP_SCHEMA
 from provisioning.scim.errors import InvalidPath, InvalidValue, Mutability
 from provisioning.scim.patch import (
     PatchPath,
@@ -30,6 +31,8 @@ from provisioning.scim.patch import (
     has_ci,
     member_ids_from_filter,
 )
+
+SCIM = Actor.scim()
 
 
 class SCIMGroupAdapter(ScimAdapter, SCIMGroup):
@@ -95,17 +98,17 @@ class SCIMGroupAdapter(ScimAdapter, SCIMGroup):
                     display_name=self._fields["display_name"],
                     external_id=self._fields["external_id"],
                     member_ids=self._members or [],
-                    source=Person.Source.SCIM,
+                    actor=SCIM,
                 )
                 return
-            group_update(group=self.obj, **self._fields)
+            group_update(group=self.obj, **self._fields, actor=SCIM)
             if self._members is not None:
-                group_members_set(group=self.obj, member_ids=self._members)
+                group_members_set(group=self.obj, member_ids=self._members, actor=SCIM)
             for action in self._pending:
                 action()
 
     def delete(self) -> None:
-        group_delete(group=self.obj)
+        group_delete(group=self.obj, actor=SCIM)
 
     def patch_attribute(self, op: str, path: PatchPath, value: Any) -> None:
         """Queue one PATCH operation; `save()` runs them in order, in one transaction."""
@@ -115,10 +118,14 @@ class SCIMGroupAdapter(ScimAdapter, SCIMGroup):
                 if op != "remove" or path.sub is not None:
                     raise InvalidPath(f"{path.raw!r} is only supported for 'remove'.")
                 ids = member_ids_from_filter(path.value_filter)
-                self._pending.append(lambda: group_members_remove(group=group, member_ids=ids))
+                self._pending.append(
+                    lambda: group_members_remove(group=group, member_ids=ids, actor=SCIM)
+                )
                 return
             if op == "remove" and value is None:
-                self._pending.append(lambda: group_members_set(group=group, member_ids=[]))
+                self._pending.append(
+                    lambda: group_members_set(group=group, member_ids=[], actor=SCIM)
+                )
                 return
             ids = _member_ids(value)
             action = {
@@ -126,15 +133,15 @@ class SCIMGroupAdapter(ScimAdapter, SCIMGroup):
                 "remove": group_members_remove,
                 "replace": group_members_set,
             }[op]
-            self._pending.append(lambda: action(group=group, member_ids=ids))
+            self._pending.append(lambda: action(group=group, member_ids=ids, actor=SCIM))
         elif path.attr == "displayname" and path.sub is None:
             if op == "remove":
                 raise Mutability("'displayName' is required and cannot be removed.")
             name = as_text(value, "displayName")
-            self._pending.append(lambda: group_update(group=group, display_name=name))
+            self._pending.append(lambda: group_update(group=group, display_name=name, actor=SCIM))
         elif path.attr == "externalid" and path.sub is None:
             ext = "" if op == "remove" else as_text(value, "externalId")
-            self._pending.append(lambda: group_update(group=group, external_id=ext))
+            self._pending.append(lambda: group_update(group=group, external_id=ext, actor=SCIM))
         elif path.attr in ("id", "schemas", "meta"):
             # Okta's rename repeats the group's id: harmless when it is this group's.
             if path.attr == "id" and value != group.scim_id:

@@ -6,24 +6,17 @@ from typing import Any
 from django.http import HttpRequest
 from django_scim.adapters import SCIMUser
 
+from accounts.actor import Actor
 from accounts.models import Person
 from accounts.selectors.people import person_deleted_by_idp
-from accounts.services.people import (
-    EmailData,
-    person_create,
-    person_idp_delete,
-    person_reactivate,
-    person_suspend,
-    person_update,
-)
+from accounts.services.people import EmailData, person_update
 from provisioning.scim.adapters.common import (
-    ENTERPRISE_SCHEMA,
-    USER_SCHEMA,
     ScimAdapter,
     domain_errors,
     iso,
     location_of,
 )
+from provisioning.scim.constants import ENTERPRISE_SCHEMA, USER_SCHEMA
 from provisioning.scim.errors import InvalidPath, InvalidValue, Mutability
 from provisioning.scim.patch import (
     PatchPath,
@@ -33,6 +26,12 @@ from provisioning.scim.patch import (
     get_ci,
     has_ci,
     value_filter_matches,
+)
+from provisioning.services.lifecycle import (
+    scim_person_create,
+    scim_person_idp_delete,
+    scim_person_reactivate,
+    scim_person_suspend,
 )
 
 # Core User attributes the product does not store: accepted and ignored, never an error
@@ -228,15 +227,14 @@ class SCIMPerson(ScimAdapter, SCIMUser):
                     self.notes.append("restored a person the IdP had deleted")
                     self._apply_state(state)
                     if not state.active:
-                        person_suspend(person=self.obj)
+                        scim_person_suspend(person=self.obj)
                     return
-                self.obj = person_create(
+                self.obj = scim_person_create(
                     org=self.request.scim_org,
                     **{f: getattr(state, f) for f in PersonState.TEXT_FIELDS},
                     emails=state.emails,
                     active=state.active,
                     send_emails=self._send_emails,
-                    source=Person.Source.SCIM,
                 )
                 return
             self._apply_state(state)
@@ -250,17 +248,17 @@ class SCIMPerson(ScimAdapter, SCIMUser):
         }
         emails = state.emails if state.emails != current.emails else None
         if changes or emails is not None:
-            person_update(person=self.obj, changes=changes, emails=emails)
+            person_update(person=self.obj, changes=changes, emails=emails, actor=Actor.scim())
         if state.active != current.active or (state.active and self.obj.idp_deleted_at):
             if state.active:
-                person_reactivate(person=self.obj)
+                scim_person_reactivate(person=self.obj)
             else:
-                person_suspend(person=self.obj)
+                scim_person_suspend(person=self.obj)
 
     def delete(self) -> None:
         """DELETE suspends and hides the person from SCIM (Entra sends it; Okta never does):
         only the console's cleanup deletes for good."""
-        person_idp_delete(person=self.obj)
+        scim_person_idp_delete(person=self.obj)
 
     def begin_patch(self) -> None:
         """PATCH edits a copy of the state, in order; `save()` applies the difference."""

@@ -1,5 +1,11 @@
-"""The base of every SCIM view: django-scim2's SCIMView (csrf-exempt, AUTH_CHECK_MIDDLEWARE)
-answering SCIM errors for every failure, plus paging and `attributes` projection."""
+"""The base of every SCIM view: csrf-exempt, authenticated by django-scim2's auth-check hook
+(AUTH_CHECK_MIDDLEWARE: our bearer-token check), answering a SCIM error for every failure,
+plus paging and `attributes` projection.
+
+The views are ours, not django-scim2's SCIMView subclasses: the library's views read one
+tenant-less model manager, count a list by iterating it, and render error statuses as
+integers (RFC 7644 §3.12 has strings). See docs/architecture.md.
+"""
 
 import json
 from typing import Any
@@ -10,11 +16,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import View
-from django_scim import exceptions as scim_exceptions
 from django_scim.settings import scim_settings
-from django_scim.views import SCIMView
 
-from provisioning.scim import schemas
+from provisioning.scim.constants import GROUP_SCHEMA, LIST_RESPONSE, USER_SCHEMA
 from provisioning.scim.errors import (
     InvalidSyntax,
     InvalidValue,
@@ -24,8 +28,6 @@ from provisioning.scim.errors import (
 )
 from provisioning.scim.patch import get_ci
 
-LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 ALWAYS_RETURNED = ("schemas", "id")
 
 
@@ -40,7 +42,7 @@ def _attribute_list(raw: Any) -> set[str]:
     for name in raw:
         name = name.strip()
         # Fully qualified names: urn:…:User:userName → userName.
-        for uri in (schemas.USER_SCHEMA, schemas.GROUP_SCHEMA):
+        for uri in (USER_SCHEMA, GROUP_SCHEMA):
             if name.lower().startswith(uri.lower() + ":"):
                 name = name[len(uri) + 1 :]
         if name:
@@ -76,7 +78,7 @@ def paging(start_raw: Any, count_raw: Any) -> tuple[int, int]:
     return max(start, 1), min(max(count, 0), settings.SCIM_MAX_PAGE_SIZE)
 
 
-class ScimBaseView(SCIMView):
+class ScimBaseView(View):
     """Authenticates through AUTH_CHECK_MIDDLEWARE and turns every failure into a SCIM error.
 
     Write methods run in one transaction: a request that fails changes nothing.
@@ -90,14 +92,11 @@ class ScimBaseView(SCIMView):
         try:
             if request.method in ("POST", "PUT", "PATCH", "DELETE"):
                 with transaction.atomic():
-                    return View.dispatch(self, request, *args, **kwargs)
-            return View.dispatch(self, request, *args, **kwargs)
+                    return super().dispatch(request, *args, **kwargs)
+            return super().dispatch(request, *args, **kwargs)
         except ScimError as exc:
             request.scim_outcome = exc.detail  # type: ignore[attr-defined]
             return exc.response()
-        except scim_exceptions.SCIMException as exc:
-            request.scim_outcome = exc.detail  # type: ignore[attr-defined]
-            return scim_error_response(exc.status, exc.detail or "Request failed.", exc.scim_type)
 
     def http_method_not_allowed(
         self, request: HttpRequest, *args: Any, **kwargs: Any

@@ -1,5 +1,5 @@
-"""/Users and /Groups: django-scim2's SCIMView (csrf-exempt, AUTH_CHECK_MIDDLEWARE) with paging,
-org scoping and SCIM error bodies everywhere.
+"""/Users and /Groups: lists (filters, paging), reads and writes, on the SCIM selectors (org
+scoping and the visibility rule) and the adapters (SCIM JSON ↔ services).
 
 Every request costs a constant number of queries: lists run one COUNT and one page query
 on a stable primary-key order (keyset or LIMIT/OFFSET, see `ResourceView.page`) and prefetch
@@ -11,15 +11,21 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from accounts.models import Group, GroupMembership, Person, PersonEmail, scim_id_is_possible
+from accounts.models import Group, Person, scim_id_is_possible
 from provisioning.scim.adapters import SCIMGroupAdapter, SCIMPerson
 from provisioning.scim.errors import InvalidValue, NotFound, scim_json_response
-from provisioning.scim.filters import GroupFilterQuery, PersonFilterQuery
+from provisioning.scim.filters import (
+    GROUP_FILTER_SCHEMA,
+    USER_FILTER_SCHEMA,
+    Schema,
+    filter_compile,
+)
 from provisioning.scim.patch import operations_parse
 from provisioning.scim.views.base import Projection, ScimBaseView, list_response, paging
+from provisioning.selectors.scim import scim_group_list, scim_user_list
 
 PAGE_HINT_SECONDS = 600
 Page = list[Any]  # (`list` is also a view method, so class bodies cannot name the builtin)
@@ -29,7 +35,7 @@ class ResourceView(ScimBaseView):
     """Shared list/get/create/replace/patch/delete logic for Users and Groups."""
 
     adapter_class: type
-    filter_parser: type
+    filter_schema: Schema
     model: type
     lookup_url_kwarg = "uuid"
     kind = ""
@@ -40,11 +46,19 @@ class ResourceView(ScimBaseView):
             return ["GET", "PUT", "PATCH", "DELETE"]
         return ["GET", "POST"]
 
-    def base_queryset(self) -> QuerySet:
-        return self.model.objects.filter(org=self.request.scim_org)
+    def queryset(self, projection: Projection | None) -> QuerySet:
+        """What SCIM sees of this resource type in the token's org: with the related rows the
+        response shows for a read (`projection`), none for a write."""
+        raise NotImplementedError
 
-    def with_related(self, qs: QuerySet, projection: Projection) -> QuerySet:
-        return qs
+    def filtered(self, filter_text: Any, projection: Projection | None) -> QuerySet:
+        """The queryset, narrowed by a SCIM filter if one is given."""
+        qs = self.queryset(projection)
+        if not filter_text:
+            return qs
+        if not isinstance(filter_text, str):
+            raise InvalidValue("'filter' must be a string.")
+        return qs.filter(filter_compile(filter_text, self.filter_schema))
 
     def get_object(self, projection: Projection | None = None) -> Any:
         """The resource named in the URL, in the token's org (404 otherwise). Related rows
@@ -53,10 +67,7 @@ class ResourceView(ScimBaseView):
         scim_id = self.kwargs.get(self.lookup_url_kwarg)
         if not scim_id_is_possible(scim_id):
             raise NotFound(f"{self.kind} {scim_id} not found.")
-        qs = self.base_queryset()
-        if projection is not None:
-            qs = self.with_related(qs, projection)
-        obj = qs.filter(scim_id=scim_id).first()
+        obj = self.queryset(projection).filter(scim_id=scim_id).first()
         if obj is None:
             raise NotFound(f"{self.kind} {scim_id} not found.")
         obj.org = self.request.scim_org  # already loaded with the token
@@ -90,20 +101,13 @@ class ResourceView(ScimBaseView):
         self, filter_text: Any, start_raw: Any, count_raw: Any, projection: Projection
     ) -> HttpResponse:
         start, count = paging(start_raw, count_raw)
-        if filter_text:
-            if not isinstance(filter_text, str):
-                raise InvalidValue("'filter' must be a string.")
-            qs = self.filter_parser.search(filter_text, self.request)
-        else:
-            qs = self.base_queryset()
-        total, page = self.page(qs, filter_text or "", start, count, projection)
+        qs = self.filtered(filter_text, projection)
+        total, page = self.page(qs, filter_text or "", start, count)
         resources = [projection.apply(self.to_dict(self.adapter(o), projection)) for o in page]
         self.note(f"listed {len(resources)} of {total}")
         return list_response(resources, total, start)
 
-    def page(
-        self, qs: QuerySet, filter_text: str, start: int, count: int, projection: Projection
-    ) -> tuple[int, Page]:
+    def page(self, qs: QuerySet, filter_text: str, start: int, count: int) -> tuple[int, Page]:
         """The total and the page at 1-based `start`, in primary-key order.
 
         OFFSET reads and discards every row before the page, so an import's last page of a
@@ -116,7 +120,7 @@ class ResourceView(ScimBaseView):
         page that is not full is the whole set, so it needs no COUNT: Okta's `userName eq`
         lookup before every create is one query cheaper.
         """
-        ordered = self.with_related(qs.order_by("pk"), projection)
+        ordered = qs.order_by("pk")
         if start == 1 and count:
             page = list(ordered[:count])
             if len(page) < count:
@@ -160,7 +164,7 @@ class ResourceView(ScimBaseView):
         adapter.from_dict(self.load_body(request.body))
         adapter.save()
         projection = self.projection(request.GET)
-        obj = self.with_related(self.base_queryset(), projection).get(pk=adapter.obj.pk)
+        obj = self.queryset(projection).get(pk=adapter.obj.pk)
         adapter.obj = obj
         response = self.render(adapter, projection, status=201)
         self.note(f"created {self.kind.lower()} {obj.scim_id}" + self._notes_suffix(adapter))
@@ -194,7 +198,7 @@ class ResourceView(ScimBaseView):
 
     def _reload_and_render(self, adapter: Any, verb: str) -> HttpResponse:
         projection = self.projection(self.request.GET)
-        adapter.obj = self.with_related(self.base_queryset(), projection).get(pk=adapter.obj.pk)
+        adapter.obj = self.queryset(projection).get(pk=adapter.obj.pk)
         response = self.render(adapter, projection)
         self.note(f"{verb} {self.kind.lower()} {adapter.obj.scim_id}" + self._notes_suffix(adapter))
         return response
@@ -206,47 +210,29 @@ class ResourceView(ScimBaseView):
 
 class UsersView(ResourceView):
     adapter_class = SCIMPerson
-    filter_parser = PersonFilterQuery
+    filter_schema = USER_FILTER_SCHEMA
     model = Person
     kind = "User"
     delete_verb = "suspended and hid"
 
-    def base_queryset(self) -> QuerySet:
-        # People the IdP deleted are gone as far as SCIM is concerned (RFC 7644 §3.6).
-        return super().base_queryset().filter(idp_deleted_at__isnull=True)
-
-    def with_related(self, qs: QuerySet, projection: Projection) -> QuerySet:
-        qs = qs.prefetch_related(
-            Prefetch("emails", queryset=PersonEmail.objects.order_by("-primary", "id"))
+    def queryset(self, projection: Projection | None) -> QuerySet:
+        return scim_user_list(
+            org=self.request.scim_org,
+            related=projection is not None,
+            groups=projection is not None and projection.wants("groups"),
         )
-        if projection.wants("groups"):
-            qs = qs.prefetch_related(
-                Prefetch(
-                    "memberships",
-                    queryset=GroupMembership.objects.select_related("group").order_by("group_id"),
-                )
-            )
-        else:
-            qs = qs.prefetch_related(
-                Prefetch("memberships", queryset=GroupMembership.objects.none())
-            )
-        return qs
 
 
 class GroupsView(ResourceView):
     adapter_class = SCIMGroupAdapter
-    filter_parser = GroupFilterQuery
+    filter_schema = GROUP_FILTER_SCHEMA
     model = Group
     kind = "Group"
 
-    def with_related(self, qs: QuerySet, projection: Projection) -> QuerySet:
-        if not projection.wants("members"):
-            return qs
-        return qs.prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=GroupMembership.objects.select_related("person").order_by("person_id"),
-            )
+    def queryset(self, projection: Projection | None) -> QuerySet:
+        return scim_group_list(
+            org=self.request.scim_org,
+            members=projection is not None and projection.wants("members"),
         )
 
     def to_dict(self, adapter: Any, projection: Projection) -> dict[str, Any]:

@@ -5,9 +5,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from provisioning.scim.constants import SEARCH_REQUEST
 from provisioning.scim.errors import InvalidFilter, InvalidValue
 from provisioning.scim.patch import get_ci
-from provisioning.scim.views.base import SEARCH_REQUEST, ScimBaseView, list_response, paging
+from provisioning.scim.views.base import ScimBaseView, list_response, paging
 from provisioning.scim.views.resources import GroupsView, ResourceView, UsersView
 
 
@@ -54,6 +55,7 @@ class RootSearchView(ScimBaseView):
             raise InvalidValue(f"A search request needs schemas [{SEARCH_REQUEST!r}].")
         start, count = paging(get_ci(body, "startIndex"), get_ci(body, "count"))
         filter_text = get_ci(body, "filter")
+        projection = self.projection(body)
         parts: list[tuple[ResourceView, QuerySet]] = []
         invalid: InvalidFilter | None = None
         for view_class in (UsersView, GroupsView):
@@ -61,18 +63,13 @@ class RootSearchView(ScimBaseView):
             view.setup(request)
             view.request = request
             try:
-                qs = (
-                    view.filter_parser.search(filter_text, request)
-                    if filter_text
-                    else view.base_queryset()
-                )
+                qs = view.filtered(filter_text, projection)
             except InvalidFilter as exc:
                 invalid = exc
                 continue
             parts.append((view, qs))
         if not parts and invalid is not None:
             raise invalid
-        projection = self.projection(body)
         resources: list[dict[str, Any]] = []
         total = 0
         offset = start - 1
@@ -80,7 +77,7 @@ class RootSearchView(ScimBaseView):
             n = qs.count()
             wanted = count - len(resources)
             if wanted > 0 and offset < n:
-                page = view.with_related(qs.order_by("pk"), projection)[offset : offset + wanted]
+                page = qs.order_by("pk")[offset : offset + wanted]
                 resources += [
                     projection.apply(view.to_dict(view.adapter(o), projection)) for o in page
                 ]

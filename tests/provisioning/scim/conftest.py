@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from accounts.actor import Actor
 from accounts.models import Organization
 from provisioning.services.scim_config import scim_enable
 from provisioning.services.tokens import scim_token_generate
@@ -74,8 +75,8 @@ class ScimClient:
 
 
 def issue_token(org: Organization) -> str:
-    scim_enable(org=org, actor=None)
-    _, raw = scim_token_generate(org=org, actor=None)
+    scim_enable(org=org, actor=Actor.system())
+    _, raw = scim_token_generate(org=org, actor=Actor.system())
     return raw
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
+from accounts.actor import Actor
 from accounts.models import GroupMembership, Person
 from accounts.services.groups import group_create
 from tests.provisioning.scim.conftest import PATCH_OP, ScimClient, okta_user
@@ -55,7 +56,7 @@ def test_the_same_create_sent_concurrently_makes_one_person(org, scim_token):
 
 def test_concurrent_member_patches_lose_no_member(org, scim_token):
     people = [Person.objects.create(org=org, user_name=f"member{i}@example.com") for i in range(80)]
-    group = group_create(org=org, display_name="Front door")
+    group = group_create(org=org, display_name="Front door", actor=Actor.system())
 
     def add(i: int) -> int:
         batch = people[i * 10 : (i + 1) * 10]

@@ -7,14 +7,15 @@ import pytest
 from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerError
 from django.test import RequestFactory, override_settings
 
+from accounts.actor import Actor
 from accounts.models import Person
 from accounts.services.groups import group_create
 from accounts.services.people import person_create
-from accounts.services.sso import sso_disable
 from provisioning.models import ProvisioningLogEntry
 from provisioning.scim.middleware import ScimRequestMiddleware
 from provisioning.services.scim_config import scim_disable
 from provisioning.services.tokens import scim_token_generate
+from sso.services import sso_disable
 from tests.provisioning.scim.conftest import ERROR_SCHEMA, GROUP_SCHEMA, ScimClient, okta_user
 from tests.provisioning.scim.support import error, listing, org_snapshot, patch, user_doc
 
@@ -28,7 +29,9 @@ AUTH_DETAIL = (
 
 @pytest.fixture
 def ada(org, scim_other) -> Person:
-    return person_create(org=org, user_name="ada@example.com", given_name="Ada")
+    return person_create(
+        org=org, user_name="ada@example.com", given_name="Ada", actor=Actor.system()
+    )
 
 
 def assert_scim_error(r, status: int, detail: str, scim_type: str | None = None) -> None:
@@ -55,13 +58,13 @@ def test_a_wrong_token_is_401(scim, scim_other, authorization):
 
 
 def test_a_revoked_token_is_401(scim, org, scim_other):
-    scim_token_generate(org=org, actor=None)
+    scim_token_generate(org=org, actor=Actor.system())
     assert_scim_error(scim.get("Users"), 401, AUTH_DETAIL)
     assert scim_other.get("Users").status == 200
 
 
 def test_scim_disabled_is_401(scim, org, scim_other):
-    scim_disable(org=org, actor=None)
+    scim_disable(org=org, actor=Actor.system())
     assert_scim_error(scim.get("Users"), 401, AUTH_DETAIL)
     assert_scim_error(scim.post("Users", okta_user()), 401, AUTH_DETAIL)
     assert not Person.objects.filter(org=org).exists()
@@ -69,7 +72,7 @@ def test_scim_disabled_is_401(scim, org, scim_other):
 
 
 def test_sso_disabled_is_401(scim, org, scim_other):
-    sso_disable(org=org, actor=None)
+    sso_disable(org=org, actor=Actor.system())
     assert_scim_error(scim.get("Users"), 401, AUTH_DETAIL)
     assert scim_other.get("Users").status == 200
 
@@ -110,7 +113,7 @@ def test_unknown_paths_are_404(scim, scim_other, path, method):
 
 
 def test_every_route_answers_with_and_without_a_trailing_slash(scim, scim_other, ada, org):
-    group = group_create(org=org, display_name="Door A")
+    group = group_create(org=org, display_name="Door A", actor=Actor.system())
     gets = [
         "Users",
         f"Users/{ada.scim_id}",
@@ -381,7 +384,9 @@ def test_the_middleware_keeps_scim_errors_and_leaves_other_paths_alone(scim_othe
 
 
 def test_nul_characters_are_refused_with_a_400_and_change_nothing(scim, scim_other, ada, org):
-    group = group_create(org=org, display_name="Door A", member_ids=[ada.scim_id])
+    group = group_create(
+        org=org, display_name="Door A", member_ids=[ada.scim_id], actor=Actor.system()
+    )
     before = org_snapshot(org)
     assert_scim_error(
         scim.post("Users", {"userName": "a\x00b@example.com"}),

@@ -15,6 +15,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.actor import Actor
 from accounts.models import Group, GroupMembership, Person, PersonEmail
 from accounts.services.groups import group_create
 from accounts.services.people import EmailData, person_create
@@ -61,10 +62,13 @@ def world(org, other_org, scim, scim_other) -> dict[str, Any]:
             given_name="Ada",
             family_name="Lovelace",
             emails=[EmailData("ada@work.test", "work", True), EmailData("ada@home.test", "home")],
+            actor=Actor.system(),
         )
-        bob = person_create(org=o, user_name="bob@example.com", active=False)
-        group = group_create(org=o, display_name="Door A", member_ids=[ada.scim_id])
-        group_create(org=o, display_name="Door B")
+        bob = person_create(org=o, user_name="bob@example.com", active=False, actor=Actor.system())
+        group = group_create(
+            org=o, display_name="Door A", member_ids=[ada.scim_id], actor=Actor.system()
+        )
+        group_create(org=o, display_name="Door B", actor=Actor.system())
         return ada, bob, group
 
     ada, bob, group = populate(org)

@@ -6,6 +6,7 @@ Every test runs with a second org whose group and people must never be touched.
 
 import pytest
 
+from accounts.actor import Actor
 from accounts.models import Group, Person
 from accounts.services.groups import group_create
 from accounts.services.people import EmailData, person_create
@@ -26,8 +27,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def other(other_org, scim_other) -> dict:
     """The other org: one person in a group named like the tests' groups."""
-    uid = person_create(org=other_org, user_name="ada@example.com").scim_id
-    group = group_create(org=other_org, display_name="Door A", member_ids=[uid])
+    uid = person_create(org=other_org, user_name="ada@example.com", actor=Actor.system()).scim_id
+    group = group_create(
+        org=other_org, display_name="Door A", member_ids=[uid], actor=Actor.system()
+    )
     return {"uid": uid, "gid": group.scim_id, "org": other_org, "snapshot": org_snapshot(other_org)}
 
 
@@ -40,7 +43,10 @@ def people(org, scim, other) -> list[str]:
     """Three of the org's people, by SCIM id."""
     return [
         person_create(
-            org=org, user_name=f"p{i}@example.com", emails=[EmailData(f"p{i}@example.com")]
+            org=org,
+            user_name=f"p{i}@example.com",
+            emails=[EmailData(f"p{i}@example.com")],
+            actor=Actor.system(),
         ).scim_id
         for i in range(3)
     ]

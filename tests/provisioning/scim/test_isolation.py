@@ -6,6 +6,7 @@ mismatch; after every attempt B's rows are compared with a snapshot.
 
 import pytest
 
+from accounts.actor import Actor
 from accounts.models import Organization
 from accounts.services.groups import group_create
 from accounts.services.people import EmailData, person_create
@@ -23,10 +24,17 @@ def populate(org: Organization) -> dict:
         user_name="a@x",
         external_id="00u-a",
         emails=[EmailData("a@x", "work", True)],
+        actor=Actor.system(),
     )
-    b = person_create(org=org, user_name="b@x", external_id="00u-b", active=False)
+    b = person_create(
+        org=org, user_name="b@x", external_id="00u-b", active=False, actor=Actor.system()
+    )
     group = group_create(
-        org=org, display_name="Door", external_id="00g", member_ids=[a.scim_id, b.scim_id]
+        org=org,
+        display_name="Door",
+        external_id="00g",
+        member_ids=[a.scim_id, b.scim_id],
+        actor=Actor.system(),
     )
     return {"a": a, "b": b, "group": group}
 
@@ -35,7 +43,7 @@ def populate(org: Organization) -> dict:
 def orgs(org, other_org, scim, scim_other) -> dict:
     mine = populate(org)
     theirs = populate(other_org)
-    theirs["c"] = person_create(org=other_org, user_name="c@x")
+    theirs["c"] = person_create(org=other_org, user_name="c@x", actor=Actor.system())
     return {"A": mine, "B": theirs, "B_org": other_org, "before": org_snapshot(other_org)}
 
 

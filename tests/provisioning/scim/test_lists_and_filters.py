@@ -7,6 +7,7 @@ The other org always has look-alike rows that no filter or page may return.
 import pytest
 from django.test import override_settings
 
+from accounts.actor import Actor
 from accounts.models import Person, PersonEmail
 from accounts.services.groups import group_create
 from accounts.services.people import EmailData, person_create, person_suspend
@@ -25,7 +26,7 @@ def make_person(org, user_name: str, *, emails=(), external_id: str = "", active
         family_name="Family",
         emails=[EmailData(*e) for e in emails],
         active=active,
-        source=Person.Source.SCIM,
+        actor=Actor.scim(),
     )
 
 
@@ -48,10 +49,18 @@ def world(org, other_org, scim, scim_other) -> dict:
         )
         cy = make_person(o, "cy@example.com", external_id="00u-cy", active=False)
         door_a = group_create(
-            org=o, display_name="Door A", external_id="00g-a", member_ids=[ada.scim_id]
+            org=o,
+            display_name="Door A",
+            external_id="00g-a",
+            member_ids=[ada.scim_id],
+            actor=Actor.system(),
         )
         door_b = group_create(
-            org=o, display_name="Door B", external_id="00g-b", member_ids=[bob.scim_id]
+            org=o,
+            display_name="Door B",
+            external_id="00g-b",
+            member_ids=[bob.scim_id],
+            actor=Actor.system(),
         )
         rows.update(
             {
@@ -283,7 +292,7 @@ def test_the_cap_follows_the_setting(scim, org):
 def test_pages_of_seven_walk_every_person_once_in_a_stable_order(scim, org, other_org):
     people = bulk_people(org, 30)
     bulk_people(other_org, 10)
-    person_suspend(person=people[3])
+    person_suspend(person=people[3], actor=Actor.scim())
     expected = [p.scim_id for p in people]
     seen: list[str] = []
     start = 1
@@ -304,8 +313,8 @@ def test_pages_of_seven_walk_every_person_once_in_a_stable_order(scim, org, othe
 
 
 def test_groups_page_the_same_way(scim, org, scim_other, other_org):
-    made = [group_create(org=org, display_name=f"Door {i}") for i in range(5)]
-    group_create(org=other_org, display_name="Door 0")
+    made = [group_create(org=org, display_name=f"Door {i}", actor=Actor.system()) for i in range(5)]
+    group_create(org=other_org, display_name="Door 0", actor=Actor.system())
     r = scim.get("Groups?startIndex=2&count=2")
     assert r.json == listing([group_doc(g) for g in made[1:3]], total=5, start=2)
 

@@ -19,6 +19,7 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
+from accounts.actor import Actor
 from accounts.models import Person
 from accounts.services.people import EmailData, person_create
 
@@ -155,9 +156,14 @@ def test_okta_spec_test_passes_as_published(filename, org, scim_token, other_org
         given_name="First",
         family_name="User",
         emails=[EmailData("first.user@example.com", "work", True)],
-        source=Person.Source.SCIM,
+        actor=Actor.scim(),
     )
-    person_create(org=other_org, user_name="hidden@globex.example.com", given_name="Hidden")
+    person_create(
+        org=other_org,
+        user_name="hidden@globex.example.com",
+        given_name="Hidden",
+        actor=Actor.system(),
+    )
     variables = initial_variables(scim_token)
     client = Client()
     requests = [s for s in suite["steps"] if s["step_type"] == "request"]

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from accounts.actor import Actor
 from accounts.services.people import person_create
 from provisioning.models import ProvisioningLogEntry, ScimToken
 from tests.provisioning.scim.conftest import ScimClient, okta_user
@@ -117,7 +118,7 @@ def test_a_token_in_the_query_string_is_removed(scim, scim_other):
 
 
 def test_a_patch_body_with_a_password_is_redacted(scim, scim_other, org):
-    person = person_create(org=org, user_name="ada@example.com")
+    person = person_create(org=org, user_name="ada@example.com", actor=Actor.system())
     before = ProvisioningLogEntry.objects.count()
     r = scim.patch(
         f"Users/{person.scim_id}", patch({"op": "replace", "value": {"password": "n3w-pass"}})
@@ -144,7 +145,7 @@ def test_a_patch_body_with_a_password_is_redacted(scim, scim_other, org):
     ],
 )
 def test_a_password_in_any_patch_shape_is_redacted(scim, scim_other, org, op):
-    person = person_create(org=org, user_name="ada@example.com")
+    person = person_create(org=org, user_name="ada@example.com", actor=Actor.system())
     before = ProvisioningLogEntry.objects.count()
     assert scim.patch(f"Users/{person.scim_id}", patch(op)).status == 200
     entry = entries()[before]

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from accounts.actor import Actor
 from accounts.services.people import person_create
 from tests.provisioning.scim.conftest import ScimClient
 
@@ -32,7 +33,7 @@ def test_off_by_default_no_header(scim, org):
 
 def test_on_the_header_is_the_real_count(scim, org):
     for i in range(3):
-        person_create(org=org, user_name=f"p{i}@example.com")
+        person_create(org=org, user_name=f"p{i}@example.com", actor=Actor.system())
     scim.get("ServiceProviderConfig")  # the token's last-used time is written once a minute
     with override_settings(MIDDLEWARE=with_counter()):
         counted = ScimClient(scim.token)  # a client loads the middleware on its first request

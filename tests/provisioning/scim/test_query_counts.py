@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.actor import Actor
 from accounts.models import GroupMembership, Person, PersonEmail
 from accounts.services.groups import group_create
 from tests.provisioning.scim.conftest import PATCH_OP
@@ -45,7 +46,12 @@ def queries(scim, method: str, path: str, body=None) -> tuple[int, int]:
 
 def test_user_list_pages_of_10_and_100_cost_the_same(scim, org):
     people = make_people(org, 120, "u")
-    group = group_create(org=org, display_name="Everyone", member_ids=[p.scim_id for p in people])
+    group = group_create(
+        org=org,
+        display_name="Everyone",
+        member_ids=[p.scim_id for p in people],
+        actor=Actor.system(),
+    )
     assert GroupMembership.objects.filter(group=group).count() == 120
     scim.get("Users?count=1")  # warm-up: the token's last-used time is written once a minute
     status_10, small = queries(scim, "GET", "Users?startIndex=1&count=10")
@@ -60,7 +66,12 @@ def test_user_list_pages_of_10_and_100_cost_the_same(scim, org):
 def test_group_list_pages_cost_the_same(scim, org):
     people = make_people(org, 30, "g")
     for i in range(60):
-        group_create(org=org, display_name=f"Door {i}", member_ids=[p.scim_id for p in people[:5]])
+        group_create(
+            org=org,
+            display_name=f"Door {i}",
+            member_ids=[p.scim_id for p in people[:5]],
+            actor=Actor.system(),
+        )
     scim.get("Groups?count=1")
     _, small = queries(scim, "GET", "Groups?count=10")
     _, large = queries(scim, "GET", "Groups?count=50")
@@ -71,8 +82,12 @@ def test_group_list_pages_cost_the_same(scim, org):
 
 def test_member_patches_of_1_and_1000_members_cost_the_same(scim, org):
     people = make_people(org, 1001, "m")
-    one = group_create(org=org, display_name="One", member_ids=[people[0].scim_id])
-    many = group_create(org=org, display_name="Many", member_ids=[people[0].scim_id])
+    one = group_create(
+        org=org, display_name="One", member_ids=[people[0].scim_id], actor=Actor.system()
+    )
+    many = group_create(
+        org=org, display_name="Many", member_ids=[people[0].scim_id], actor=Actor.system()
+    )
     scim.get("Groups?count=1")
 
     def patch(group, op, members):

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from accounts.actor import Actor
 from accounts.models import Person, PersonEmail
 from accounts.services.groups import group_create
 from provisioning.models import ProvisioningLogEntry
@@ -118,7 +119,9 @@ def test_the_same_username_in_two_orgs_is_two_people(scim, ada, other_person):
 
 
 def test_get_returns_the_full_resource(scim, ada, other_person):
-    group = group_create(org=ada.org, display_name="Door A", member_ids=[ada.scim_id])
+    group = group_create(
+        org=ada.org, display_name="Door A", member_ids=[ada.scim_id], actor=Actor.system()
+    )
     r = scim.get(f"Users/{ada.scim_id}")
     assert r.status == 200
     assert r.json == user_doc(ada)
@@ -194,7 +197,9 @@ def test_put_of_a_case_change_of_ones_own_username_is_allowed(scim, ada):
 def test_put_active_false_suspends_and_true_reactivates_with_the_same_id_and_groups(
     scim, ada, other_person
 ):
-    group = group_create(org=ada.org, display_name="Door A", member_ids=[ada.scim_id])
+    group = group_create(
+        org=ada.org, display_name="Door A", member_ids=[ada.scim_id], actor=Actor.system()
+    )
     body = scim.get(f"Users/{ada.scim_id}").json
     r = scim.put(f"Users/{ada.scim_id}", {**body, "active": False})
     assert r.status == 200
@@ -394,7 +399,9 @@ def test_patch_of_an_unknown_id_is_404(scim, ada):
 def test_delete_suspends_and_hides_and_a_later_post_brings_back_the_same_person(
     scim, ada, other_person
 ):
-    group = group_create(org=ada.org, display_name="Door A", member_ids=[ada.scim_id])
+    group = group_create(
+        org=ada.org, display_name="Door A", member_ids=[ada.scim_id], actor=Actor.system()
+    )
     r = scim.delete(f"Users/{ada.scim_id}")
     assert (r.status, r.content) == (204, b"")
 

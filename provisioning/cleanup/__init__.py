@@ -1,1 +1,0 @@
-"""Console pages for cleanup audits and org alerts (owner and admins)."""

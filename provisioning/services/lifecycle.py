@@ -1,0 +1,89 @@
+"""What a person's SCIM lifecycle sets off: the accounts service makes the change, then the
+side effects that other sub-domains own follow, in the same transaction or after it commits.
+
+    create      -> the welcome email (unless sendEmails is false), after commit
+    suspend     -> the mass-deactivation alert's count, after commit
+    reactivate  -> the person's open cleanup finding is resolved, in the same transaction
+    idp_delete  -> suspend (as above), then hidden from SCIM
+
+The SCIM adapters call these, never the accounts services directly, so no side effect is
+forgotten by one entry point and remembered by another.
+"""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from accounts.actor import Actor
+from accounts.models import Organization, Person
+from accounts.services.people import (
+    EmailData,
+    person_create,
+    person_idp_delete,
+    person_reactivate,
+    person_suspend,
+)
+from notifications.services.alerts import mass_deactivation_note_on_commit
+from notifications.services.notices import person_email_on_commit
+from provisioning.services.cleanup import cleanup_findings_resolve_for_person
+
+
+@transaction.atomic
+def scim_person_create(
+    *,
+    org: Organization,
+    user_name: str,
+    external_id: str = "",
+    given_name: str = "",
+    family_name: str = "",
+    display_name: str = "",
+    locale: str = "",
+    emails: Sequence[EmailData] = (),
+    active: bool = True,
+    send_emails: bool = True,
+) -> Person:
+    """Create a person for the IdP and, once that commits, welcome them (if they may be
+    emailed and are active)."""
+    person = person_create(
+        org=org,
+        user_name=user_name,
+        external_id=external_id,
+        given_name=given_name,
+        family_name=family_name,
+        display_name=display_name,
+        locale=locale,
+        emails=emails,
+        active=active,
+        send_emails=send_emails,
+        actor=Actor.scim(),
+    )
+    if active:
+        person_email_on_commit(person=person, kind="welcome")
+    return person
+
+
+@transaction.atomic
+def scim_person_suspend(*, person: Person) -> bool:
+    """Suspend for the IdP (`active: false`); counted towards the mass-deactivation alert."""
+    suspended = person_suspend(person=person, actor=Actor.scim())
+    if suspended:
+        mass_deactivation_note_on_commit(org=person.org)
+    return suspended
+
+
+@transaction.atomic
+def scim_person_reactivate(*, person: Person) -> bool:
+    """Reactivate for the IdP (`active: true`); in the same transaction, the person's open
+    cleanup finding is resolved, so no one is ever active with an open finding."""
+    actor = Actor.scim()
+    reactivated = person_reactivate(person=person, actor=actor)
+    if reactivated:
+        cleanup_findings_resolve_for_person(person=person, actor=actor)
+    return reactivated
+
+
+@transaction.atomic
+def scim_person_idp_delete(*, person: Person) -> None:
+    """The IdP deleted the person (SCIM DELETE): suspended and hidden from SCIM."""
+    if person_idp_delete(person=person):
+        mass_deactivation_note_on_commit(org=person.org)

@@ -1,0 +1,192 @@
+"""The Cleanup audit page: open findings, bulk delete or keep, CSV export, the history of
+decisions; the owner's threshold setting. Thin: check the role,
+validate a form, call one service."""
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.actor import Actor
+from accounts.permissions import owner_or_admin_required, owner_required
+from provisioning.forms import CleanupDecisionForm, CleanupThresholdForm
+from provisioning.models import CleanupFinding
+from provisioning.selectors.cleanup import (
+    cleanup_finding_history,
+    cleanup_finding_list_all,
+    cleanup_finding_list_for_ids,
+    cleanup_finding_list_open,
+)
+from provisioning.services.cleanup import (
+    cleanup_findings_delete,
+    cleanup_findings_keep,
+    cleanup_threshold_set,
+)
+
+PAGE_SIZE = 100
+HISTORY_SIZE = 50
+
+
+def _people(n: int) -> str:
+    return f"{n} {'person' if n == 1 else 'people'}"
+
+
+@require_GET
+@owner_or_admin_required
+def cleanup_audit(request: HttpRequest) -> HttpResponse:
+    org = request.org
+    page = Paginator(cleanup_finding_list_open(org=org), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "provisioning/cleanup_audit.html",
+        {
+            "page": page,
+            "query": "",
+            "history": cleanup_finding_history(org=org).select_related("decided_by")[:HISTORY_SIZE],
+            "reason_max": CleanupDecisionForm.base_fields["reason"].max_length,
+            "nav": "cleanup",
+        },
+    )
+
+
+@require_POST
+@owner_or_admin_required
+def cleanup_decide(request: HttpRequest) -> HttpResponse:
+    """Delete (after a confirmation page naming the count) or keep the ticked findings."""
+    org = request.org
+    form = CleanupDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("cleanup:audit", org_slug=org.slug)
+    ids = form.cleaned_data["findings"]
+    if form.cleaned_data["action"] == "keep":
+        try:
+            kept = cleanup_findings_keep(
+                org=org,
+                finding_ids=ids,
+                actor=Actor.of(request.user),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Kept {_people(kept)}. They are not flagged again until they are suspended anew.",
+            )
+        return redirect("cleanup:audit", org_slug=org.slug)
+    if not form.cleaned_data["confirm"]:
+        findings = list(cleanup_finding_list_for_ids(org=org, ids=ids))
+        if not findings:
+            messages.error(request, "Those findings were already decided.")
+            return redirect("cleanup:audit", org_slug=org.slug)
+        return render(
+            request,
+            "provisioning/cleanup_confirm_delete.html",
+            {"findings": findings, "count": len(findings), "nav": "cleanup"},
+        )
+    deleted = cleanup_findings_delete(org=org, finding_ids=ids, actor=Actor.of(request.user))
+    skipped = len(ids) - deleted
+    messages.success(request, f"Deleted {_people(deleted)} permanently.")
+    if skipped:
+        messages.warning(
+            request,
+            f"{_people(skipped)} not deleted: already decided, or reactivated in the meantime.",
+        )
+    return redirect("cleanup:audit", org_slug=org.slug)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (userNames come from the IdP)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+CSV_HEADER = [
+    "userName",
+    "scim_id",
+    "name",
+    "suspended_since",
+    "days_suspended",
+    "groups",
+    "status",
+    "flagged_at",
+    "decided_by",
+    "decided_at",
+    "reason",
+]
+
+
+def _csv_rows(findings: Iterator[CleanupFinding]) -> Iterator[list[str]]:
+    yield CSV_HEADER
+    for f in findings:
+        person = f.person
+        yield [
+            _cell(v)
+            for v in (
+                f.user_name,
+                f.scim_id,
+                person.full_name if person else "",
+                f.suspended_at.isoformat(),
+                f.days_suspended,
+                "; ".join(g.display_name for g in person.groups.all()) if person else "",
+                f.status,
+                f.flagged_at.isoformat(),
+                f.decided_by_label,
+                f.decided_at.isoformat() if f.decided_at else "",
+                f.reason,
+            )
+        ]
+
+
+@require_GET
+@owner_or_admin_required
+def cleanup_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The open findings as CSV (`?status=all` adds the decided ones), streamed in chunks."""
+    org = request.org
+    if request.GET.get("status") == "all":
+        findings = cleanup_finding_list_all(org=org)
+    else:
+        findings = cleanup_finding_list_open(org=org)
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in _csv_rows(findings.iterator(chunk_size=500))),
+        content_type="text/csv; charset=utf-8",
+    )
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="cleanup-{org.slug}-{stamp}.csv"'
+    return response
+
+
+@require_POST
+@owner_required
+def cleanup_threshold(request: HttpRequest) -> HttpResponse:
+    """The owner sets after how many days of suspension people are flagged."""
+    org = request.org
+    form = CleanupThresholdForm(request.POST)
+    if form.is_valid():
+        days = form.cleaned_data["days"]
+        if cleanup_threshold_set(org=org, days=days, actor=Actor.of(request.user)):
+            messages.success(
+                request,
+                f"People suspended for more than {days} days will be flagged at the next audit.",
+            )
+    else:
+        for error in form.errors.get("days", []):
+            messages.error(request, f"Cleanup threshold: {error}")
+    return redirect("settings", org_slug=org.slug)

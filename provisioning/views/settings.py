@@ -1,0 +1,273 @@
+"""The owner's SSO & SCIM page and its actions. Thin: owner check, form, one service, render.
+
+Every action is a POST with CSRF; the ones that break a working set-up (disabling SSO or
+SCIM, replacing the token) go through a confirmation page first, which needs no JavaScript.
+The token is shown exactly once, in the body of the POST response that created it: no
+redirect, session or message ever carries it, and that response is never cached.
+"""
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.actor import Actor
+from accounts.permissions import owner_required
+from provisioning.forms import ConfirmForm, TokenGenerateForm
+from provisioning.scim.constants import SCIM_BASE_PATH
+from provisioning.selectors.log import provisioning_connection_stats
+from provisioning.selectors.scim_config import scim_config_get, scim_token_live
+from provisioning.services.scim_config import org_sso_disable, scim_disable, scim_enable
+from provisioning.services.tokens import scim_token_generate
+from sso.forms import SSOSetupForm
+from sso.selectors import sso_get
+from sso.services import certificate_expires_soon, sso_configure, sso_enable
+
+
+def _https_url(request: HttpRequest, path: str) -> str:
+    """An absolute URL on the request's host, always https: Okta and IdPs accept nothing
+    else, and behind a TLS-terminating proxy without X-Forwarded-Proto the request says http."""
+    return urlsplit(request.build_absolute_uri(path))._replace(scheme="https").geturl()
+
+
+def _post_data(request: HttpRequest) -> Any:
+    """The data to bind a form to: a POST binds even when empty (an unconfirmed submit)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _page_url(request: HttpRequest) -> str:
+    return reverse("provisioning:sso_scim", args=[request.org.slug])
+
+
+def _render_page(
+    request: HttpRequest,
+    *,
+    sso_form: SSOSetupForm | None = None,
+    scim_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    org = request.org
+    sso = sso_get(org=org)
+    context: dict[str, Any] = {
+        "nav": "settings",
+        "sso": sso,
+        "sso_expires_soon": certificate_expires_soon(sso),
+        "sso_form": sso_form or SSOSetupForm(),
+        "sp_entity_id": _https_url(request, f"/saml/{org.slug}/metadata/"),
+        "sp_acs_url": _https_url(request, f"/saml/{org.slug}/acs/"),
+        "scim": scim_config_get(org=org),
+        "scim_base_url": _https_url(request, SCIM_BASE_PATH),
+        "scim_error": scim_error,
+        "token": scim_token_live(org=org),
+        "scim_connection": provisioning_connection_stats(org=org),
+    }
+    return render(request, "provisioning/sso_scim.html", context, status=status)
+
+
+def _render_confirm(
+    request: HttpRequest,
+    *,
+    form: ConfirmForm | TokenGenerateForm,
+    title: str,
+    warning: str,
+    action: str,
+    button: str,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "provisioning/confirm.html",
+        {
+            "nav": "settings",
+            "form": form,
+            "title": title,
+            "warning": warning,
+            "action": action,
+            "button": button,
+        },
+        status=status,
+    )
+
+
+@owner_required
+@require_GET
+def sso_scim(request: HttpRequest) -> HttpResponse:
+    return _render_page(request)
+
+
+@owner_required
+@require_POST
+def sso_setup(request: HttpRequest) -> HttpResponse:
+    form = SSOSetupForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_page(request, sso_form=form, status=400)
+    sso_configure(
+        org=request.org,
+        settings=form.cleaned_data["idp"],
+        actor=Actor.of(request.user),
+        enable=form.cleaned_data["enable"],
+    )
+    messages.success(request, "SSO settings saved.")
+    return redirect(_page_url(request))
+
+
+@owner_required
+@require_POST
+def sso_enable_view(request: HttpRequest) -> HttpResponse:
+    try:
+        sso_enable(org=request.org, actor=Actor.of(request.user))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "SSO is enabled.")
+    return redirect(_page_url(request))
+
+
+DISABLE_SSO = {
+    "title": "Disable SSO?",
+    "warning": "Disabling SSO also disables SCIM provisioning and revokes the SCIM token: "
+    "Okta's provisioning requests will fail until SSO and SCIM are enabled again and Okta "
+    "has a new token.",
+    "button": "Disable SSO",
+}
+
+
+def _confirmed(
+    request: HttpRequest,
+    *,
+    label: str,
+    act: Callable[..., Any],
+    done: str,
+    url_name: str,
+    texts: dict[str, str],
+) -> HttpResponse:
+    """A disabling action behind its confirmation page: GET (or an unticked POST) shows the
+    page, a confirmed POST runs `act` for the org and returns to the SSO & SCIM page."""
+    form = ConfirmForm(_post_data(request), label=label)
+    if request.method == "POST" and form.is_valid():
+        act(org=request.org, actor=Actor.of(request.user))
+        messages.success(request, done)
+        return redirect(_page_url(request))
+    return _render_confirm(
+        request,
+        form=form,
+        action=reverse(url_name, args=[request.org.slug]),
+        status=400 if form.is_bound else 200,
+        **texts,
+    )
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def sso_disable_view(request: HttpRequest) -> HttpResponse:
+    return _confirmed(
+        request,
+        label="Disable SSO, disable SCIM and revoke the SCIM token.",
+        act=org_sso_disable,
+        done="SSO is disabled; SCIM is disabled and its token revoked.",
+        url_name="provisioning:sso_disable",
+        texts=DISABLE_SSO,
+    )
+
+
+@owner_required
+@require_POST
+def scim_enable_view(request: HttpRequest) -> HttpResponse:
+    try:
+        scim_enable(org=request.org, actor=Actor.of(request.user))
+    except ValidationError as exc:
+        # Only a forged or stale POST gets here: the button is disabled without SSO.
+        return _render_page(request, scim_error=" ".join(exc.messages), status=409)
+    messages.success(request, "SCIM is enabled. Generate a token for Okta next.")
+    return redirect(_page_url(request))
+
+
+DISABLE_SCIM = {
+    "title": "Disable SCIM?",
+    "warning": "Disabling SCIM revokes the token at once: Okta's provisioning requests will be "
+    "refused (401) until SCIM is enabled again and Okta has a new token. People and groups "
+    "already provisioned stay as they are.",
+    "button": "Disable SCIM",
+}
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def scim_disable_view(request: HttpRequest) -> HttpResponse:
+    return _confirmed(
+        request,
+        label="Disable SCIM and revoke its token.",
+        act=scim_disable,
+        done="SCIM is disabled and its token revoked.",
+        url_name="provisioning:scim_disable",
+        texts=DISABLE_SCIM,
+    )
+
+
+REGENERATE = {
+    "title": "Regenerate the SCIM token?",
+    "warning": "The current token stops working at once. Okta must be updated with the new "
+    "token (Provisioning → Integration → API Token), or its provisioning requests will fail.",
+    "button": "Regenerate",
+}
+
+
+@owner_required
+@require_GET
+def scim_token_regenerate(request: HttpRequest) -> HttpResponse:
+    """The confirmation step; the form posts to `scim_token_generate`."""
+    live = scim_token_live(org=request.org)
+    if live is None:
+        return redirect(_page_url(request))
+    return _render_confirm(
+        request,
+        form=TokenGenerateForm(live_token=live),
+        action=reverse("provisioning:scim_token_generate", args=[request.org.slug]),
+        **REGENERATE,
+    )
+
+
+# The token passes through this frame and the template's: keep all of it out of error reports.
+@sensitive_variables()
+@owner_required
+@require_POST
+def scim_token_generate_view(request: HttpRequest) -> HttpResponse:
+    form = TokenGenerateForm(request.POST, live_token=scim_token_live(org=request.org))
+    if not form.is_valid():
+        if form.is_stale:
+            messages.warning(request, " ".join(form.non_field_errors()))
+            return redirect(_page_url(request))
+        return _render_confirm(
+            request,
+            form=form,
+            action=reverse("provisioning:scim_token_generate", args=[request.org.slug]),
+            status=400,
+            **REGENERATE,
+        )
+    try:
+        token, raw = scim_token_generate(org=request.org, actor=Actor.of(request.user))
+    except ValidationError as exc:
+        return _render_page(request, scim_error=" ".join(exc.messages), status=409)
+    response = render(
+        request,
+        "provisioning/token_created.html",
+        {
+            "nav": "settings",
+            "token": token,
+            "raw_token": raw,
+            "replaced": form.live_token is not None,
+            "scim_base_url": _https_url(request, SCIM_BASE_PATH),
+        },
+    )
+    # Shown once: no browser or proxy may keep a copy (back button, disk cache).
+    add_never_cache_headers(response)
+    response["Pragma"] = "no-cache"
+    return response
