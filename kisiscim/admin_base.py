@@ -84,7 +84,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
         return RefusedForm
 
-    def construct_change_message(self, request, form, formsets, add=False):  # noqa: ANN001
+    def construct_change_message(self, request, form, formsets, add=False):
         # The inlines were saved through the services, not formset.save(), which is what
         # records these; the audit trail has the details.
         for formset in formsets:

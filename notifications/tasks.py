@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from accounts.models import Organization
-from notifications.services.sending import owner_notice_send, person_email_send
+from notifications.sending import owner_notice_send, person_email_send
 
 # Database hiccups (a failover, a lock timeout) are worth retrying; the tasks are idempotent.
 RETRY_ON = (OSError, OperationalError)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.actor import Actor
 from accounts.permissions import owner_or_admin_required
-from notifications.services.alerts import org_alert_dismiss
+from notifications.services import org_alert_dismiss
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 
 from accounts.actor import Actor
 from kisiscim.admin_base import OlderThanFilter, ReadOnlyAdmin, ServiceAdmin, refusals
@@ -155,7 +156,11 @@ class CleanupFindingAdmin(admin.ModelAdmin):
             for org, ids in self._by_org(queryset).items()
         )
         self.message_user(
-            request, f"Deleted {deleted} {'person' if deleted == 1 else 'people'} permanently."
+            request,
+            ngettext(
+                "Deleted %(n)d person permanently.", "Deleted %(n)d people permanently.", deleted
+            )
+            % {"n": deleted},
         )
         return None
 
@@ -173,7 +178,9 @@ class CleanupFindingAdmin(admin.ModelAdmin):
             )
             for org, ids in self._by_org(queryset).items()
         )
-        self.message_user(request, f"Kept {kept} {'person' if kept == 1 else 'people'}.")
+        self.message_user(
+            request, ngettext("Kept %(n)d person.", "Kept %(n)d people.", kept) % {"n": kept}
+        )
         return None
 
 
@@ -254,7 +261,9 @@ class SSOConnectionAdmin(ServiceAdmin):
         stored = SSOConnection.objects.select_related("org").get(pk=obj.pk)
         org = stored.org
         with refusals():
-            if {"idp_entity_id", "sso_url", "signing_certificate"} & set(form.changed_data):
+            idp_fields = ("idp_entity_id", "sso_url", "signing_certificate")
+            # Compared as text: a form's textarea comes back without the stored trailing newline.
+            if any(getattr(obj, f).strip() != getattr(stored, f).strip() for f in idp_fields):
                 idp = sso_settings_validate(
                     entity_id=obj.idp_entity_id,
                     sso_url=obj.sso_url,

@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.actor import Actor
 from accounts.models import Organization
 from accounts.services.audit import audit_record
-from notifications.services.notices import owner_change_notice_on_commit
+from notifications.services import owner_change_notice_on_commit
 from sso.models import SSOConnection
 
 DEMO_METADATA_PATH = Path(__file__).resolve().parent / "demo_idp" / "metadata.xml"

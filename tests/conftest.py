@@ -1,7 +1,6 @@
-"""Shared fixtures: orgs with owners and admins (made by the real services), a second org
-that must stay invisible, and the rule for tests that need a real service."""
+"""Shared fixtures: orgs with owners and admins (made by the real services), and a second org
+that must stay invisible."""
 
-import os
 from collections.abc import Callable
 
 import pytest
@@ -10,21 +9,9 @@ from django.test import Client
 from accounts.actor import Actor
 from accounts.models import Account, Membership, Organization
 from accounts.services.orgs import membership_add, org_create
-from sso.services import sso_configure, sso_demo_settings
+from sso.services import sso_configure
 from tests.factories import AccountFactory
-
-PASSWORD = "correct-horse-battery"
-
-
-def require_service(name: str, available: bool, how: str) -> None:
-    """Skip (with the reason printed by -ra) when a real service is missing, unless
-    REQUIRE_SERVICES is set, as in CI, where a missing service is a failure."""
-    if available:
-        return
-    message = f"{name} is not available: {how}"
-    if os.environ.get("REQUIRE_SERVICES"):
-        pytest.fail(message + " (REQUIRE_SERVICES is set)")
-    pytest.skip(message)
+from tests.support import PASSWORD, demo_idp
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +39,7 @@ def make_org(db) -> Callable[..., Organization]:
             actor=Actor.system(),
         )
         if sso:
-            sso_configure(org=org, settings=sso_demo_settings(), actor=Actor.system(), enable=True)
+            sso_configure(org=org, settings=demo_idp(), actor=Actor.system(), enable=True)
         return org
 
     return make

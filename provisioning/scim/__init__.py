@@ -1,3 +1,3 @@
-"""The SCIM 2.0 endpoint at /scim/v2/, built on django-scim2's views, adapters and settings
-hooks, with what the library lacks: token auth, org scoping, strict filters, paging, SCIM
-error bodies everywhere, the provisioning log and rate limiting."""
+"""The SCIM 2.0 endpoint at /scim/v2/: our views (org-scoped, paged, SCIM errors everywhere)
+on django-scim2's auth-check hook and adapter interface, with strict filters, the provisioning
+log and rate limiting. docs/architecture.md says which parts are the library's and why."""

@@ -17,11 +17,12 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.actor import Actor
 from accounts.models import GroupMembership, Organization, Person
 from accounts.services.audit import audit_record
-from notifications.services.notices import owner_notice_on_commit
+from notifications.services import owner_notice_on_commit
 from provisioning.models import CleanupFinding
 
 THRESHOLD_MIN_DAYS = 1
@@ -347,10 +348,11 @@ def cleanup_digest_send(*, org: Organization) -> int:
         ).count()
         days = (timezone.now() - oldest_since).days
         count = len(fresh)
-        subject = f"[KisiSCIM] {count} suspended {'person' if count == 1 else 'people'} to review"
+        suspended = ngettext("%(n)d suspended person", "%(n)d suspended people", count)
+        people = ngettext("%(n)d person", "%(n)d people", count) % {"n": count}
+        subject = f"[KisiSCIM] {suspended % {'n': count}} to review"
         body = (
-            f"The cleanup audit of {org.name} flagged {count} "
-            f"{'person' if count == 1 else 'people'} suspended for more than "
+            f"The cleanup audit of {org.name} flagged {people} suspended for more than "
             f"{org.cleanup_threshold_days} days.\n"
             f"The oldest: {oldest_name}, suspended {days} days ago "
             f"(since {oldest_since:%Y-%m-%d}).\n"

@@ -23,8 +23,7 @@ from accounts.services.people import (
     person_reactivate,
     person_suspend,
 )
-from notifications.services.alerts import mass_deactivation_note_on_commit
-from notifications.services.notices import person_email_on_commit
+from notifications.services import mass_deactivation_note_on_commit, person_email_on_commit
 from provisioning.services.cleanup import cleanup_findings_resolve_for_person
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.actor import Actor
 from accounts.models import Organization
 from accounts.services.audit import audit_record
-from notifications.services.notices import owner_change_notice_on_commit
+from notifications.services import owner_change_notice_on_commit
 from provisioning.models import ScimConfig
 from provisioning.services.tokens import scim_token_revoke
 from sso.models import SSOConnection

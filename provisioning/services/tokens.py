@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.actor import Actor
 from accounts.models import Organization
 from accounts.services.audit import audit_record
-from notifications.services.notices import owner_change_notice_on_commit
+from notifications.services import owner_change_notice_on_commit
 from provisioning.models import ScimConfig, ScimToken
 from sso.models import SSOConnection
 

@@ -3,7 +3,6 @@ read-only, writes that would break a domain rule are refused, and no secret is e
 
 import datetime as dt
 import re
-from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -25,69 +24,13 @@ from accounts.models import (
 from accounts.services.groups import group_create
 from accounts.services.people import EmailData, person_create, person_suspend
 from sso.models import SSOConnection
-from tests.conftest import PASSWORD
+from tests.admin_forms import add_inline_row, form_data
 from tests.factories import AccountFactory
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 T0 = dt.datetime(2026, 1, 10, 12, 0, tzinfo=dt.UTC)
-
-
-class _FormFields(HTMLParser):
-    """The fields a browser would submit from the page's forms (single values only)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[str, str] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = a.get("type", "text")
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self.data[name] = a.get("value") or "on"
-            elif kind not in ("submit", "button", "file", "image"):
-                self.data[name] = a.get("value") or ""
-        elif tag == "select" and name and "multiple" not in a:
-            self._select = name
-            self.data.setdefault(name, "")
-        elif tag == "option" and self._select and "selected" in a:
-            self.data[self._select] = a.get("value") or ""
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.data[name] = ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.data[self._textarea] += (
-                data.lstrip("\n") if not self.data[self._textarea] else data
-            )
-
-
-def _form_data(response) -> dict[str, str]:
-    parser = _FormFields()
-    parser.feed(response.content.decode())
-    return parser.data
-
-
-def _add_inline_row(data: dict[str, str], prefix: str, **values: str) -> None:
-    index = int(data[f"{prefix}-TOTAL_FORMS"])
-    for key, value in list(data.items()):
-        if key.startswith(f"{prefix}-__prefix__-"):
-            data[key.replace("__prefix__", str(index))] = value
-    for field, value in values.items():
-        data[f"{prefix}-{index}-{field}"] = value
-    data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
 
 
 @pytest.fixture
@@ -241,7 +184,7 @@ def test_audit_events_are_read_only(staff_client, rows, org):
 def test_a_persons_org_suspension_and_send_emails_cannot_be_edited(staff_client, rows, other_org):
     person = rows["acme"]["active"]
     url = _url(Person, "change", person.pk)
-    data = _form_data(staff_client.get(url))
+    data = form_data(staff_client.get(url))
     assert "org" not in data
     assert "is_active" not in data
     assert "send_emails" not in data
@@ -262,7 +205,7 @@ def test_a_persons_org_suspension_and_send_emails_cannot_be_edited(staff_client,
 def test_the_admin_refuses_a_case_insensitive_duplicate_user_name(staff_client, rows):
     person = rows["acme"]["gone"]
     url = _url(Person, "change", person.pk)
-    data = _form_data(staff_client.get(url))
+    data = form_data(staff_client.get(url))
     data["user_name"] = "ADA@acme.example.com"
     response = staff_client.post(url, data)
     assert response.status_code == 200
@@ -284,7 +227,7 @@ def test_the_admin_refuses_a_case_insensitive_duplicate_group_name(staff_client,
     group = rows["acme"]["group"]
     group_create(org=group.org, display_name="Lobby", actor=Actor.system())
     url = _url(Group, "change", group.pk)
-    data = _form_data(staff_client.get(url))
+    data = form_data(staff_client.get(url))
     data["display_name"] = "LOBBY"
     response = staff_client.post(url, data)
     assert response.status_code == 200
@@ -301,9 +244,9 @@ def test_a_group_cannot_get_another_orgs_member(staff_client, rows):
     group = rows["acme"]["group"]
     outsider = rows["globex"]["active"]
     url = _url(Group, "change", group.pk)
-    data = _form_data(staff_client.get(url))
+    data = form_data(staff_client.get(url))
     assert "org" not in data
-    _add_inline_row(data, "memberships", person=str(outsider.pk))
+    add_inline_row(data, "memberships", person=str(outsider.pk))
     response = staff_client.post(url, data)
     assert response.status_code == 200
     assert (
@@ -314,8 +257,8 @@ def test_a_group_cannot_get_another_orgs_member(staff_client, rows):
 
     # The org's own person is accepted.
     own = rows["acme"]["gone"]
-    data = _form_data(staff_client.get(url))
-    _add_inline_row(data, "memberships", person=str(own.pk))
+    data = form_data(staff_client.get(url))
+    add_inline_row(data, "memberships", person=str(own.pk))
     assert staff_client.post(url, data).status_code == 302
     assert sorted(group.members.values_list("user_name", flat=True)) == [
         "ada@acme.example.com",
@@ -326,8 +269,8 @@ def test_a_group_cannot_get_another_orgs_member(staff_client, rows):
 def test_an_org_cannot_get_two_owners_in_one_submission(staff_client, org, owner):
     newcomer = AccountFactory()
     url = _url(Organization, "change", org.pk)
-    data = _form_data(staff_client.get(url))
-    _add_inline_row(data, "memberships", account=str(newcomer.pk), role="owner")
+    data = form_data(staff_client.get(url))
+    add_inline_row(data, "memberships", account=str(newcomer.pk), role="owner")
     response = staff_client.post(url, data)
     assert response.status_code == 200
     html = response.content.decode()
@@ -338,7 +281,7 @@ def test_an_org_cannot_get_two_owners_in_one_submission(staff_client, org, owner
 
 
 def test_staff_add_an_account_with_a_lowercased_email(staff_client):
-    data = _form_data(staff_client.get(_url(Account, "add")))
+    data = form_data(staff_client.get(_url(Account, "add")))
     data.update(
         {
             "email": "New.Staff@Kisi.Example.com",
@@ -378,3 +321,92 @@ def test_scim_token_digests_are_never_shown(staff_client, org, owner):
         assert token.digest not in html
         assert raw not in html
     assert re.search(r"kscim_…" + token.last4, pages[0].content.decode())
+
+
+def _events(org, action: str) -> list[tuple[str, str, dict]]:
+    return [
+        (e.actor_kind, e.actor_label, e.details)
+        for e in AuditEvent.objects.filter(org=org, action=action).order_by("id")
+    ]
+
+
+def test_staff_edits_of_a_person_are_audited_under_the_staff_account(staff_client, staff, rows):
+    person = rows["acme"]["active"]
+    url = _url(Person, "change", person.pk)
+    data = form_data(staff_client.get(url))
+    data["family_name"] = "Lovelace"
+    data["emails-0-value"] = "augusta@acme.example.com"
+    assert staff_client.post(url, data).status_code == 302
+    person.refresh_from_db()
+    assert person.family_name == "Lovelace"
+    assert list(person.emails.values_list("value", flat=True)) == ["augusta@acme.example.com"]
+    assert _events(person.org, "person.updated")[-2:] == [
+        ("account", staff.email, {"changed": ["family_name"]}),
+        ("account", staff.email, {"changed": ["emails"]}),
+    ]
+
+
+def test_staff_add_a_person_through_the_service(staff_client, staff, org):
+    data = form_data(staff_client.get(_url(Person, "add")))
+    data.update({"org": str(org.pk), "user_name": "new@acme.example.com", "given_name": "New"})
+    response = staff_client.post(_url(Person, "add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person = Person.objects.get(org=org, user_name="new@acme.example.com")
+    assert person.provisioned_by == Person.Source.MANUAL
+    assert response["Location"] == _url(Person, "changelist")
+    assert _events(org, "person.created") == [
+        ("account", staff.email, {"send_emails": True, "active": True})
+    ]
+
+
+def test_staff_edits_of_a_group_and_its_members_are_audited(staff_client, staff, rows):
+    group = rows["acme"]["group"]
+    own = rows["acme"]["gone"]
+    url = _url(Group, "change", group.pk)
+    data = form_data(staff_client.get(url))
+    data["display_name"] = "Front door"
+    add_inline_row(data, "memberships", person=str(own.pk))
+    assert staff_client.post(url, data).status_code == 302
+    group.refresh_from_db()
+    assert group.display_name == "Front door"
+    assert _events(group.org, "group.updated")[-1] == (
+        "account",
+        staff.email,
+        {"changed": ["display_name"]},
+    )
+    (kind, label, details) = _events(group.org, "group.members_replaced")[-1]
+    assert (kind, label, details["count"]) == ("account", staff.email, 2)
+    assert sorted(details["ids"]) == sorted([rows["acme"]["active"].scim_id, own.scim_id])
+
+
+def test_a_refused_staff_edit_saves_nothing_of_the_whole_form(staff_client, rows):
+    """A rule broken in the inline (another org's member) rolls back the rename with it."""
+    group = rows["acme"]["group"]
+    url = _url(Group, "change", group.pk)
+    data = form_data(staff_client.get(url))
+    data["display_name"] = "Renamed"
+    add_inline_row(data, "memberships", person=str(rows["globex"]["active"].pk))
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert 'value="Renamed"' in response.content.decode()  # the form is shown as submitted
+    group.refresh_from_db()
+    assert group.display_name == "acme door"
+    assert not AuditEvent.objects.filter(org=group.org, action="group.updated").exists()
+
+
+def test_staff_role_changes_go_through_the_membership_services(staff_client, staff, org, owner):
+    newcomer = AccountFactory()
+    url = _url(Organization, "change", org.pk)
+    data = form_data(staff_client.get(url))
+    data["memberships-0-role"] = "admin"
+    add_inline_row(data, "memberships", account=str(newcomer.pk), role="owner")
+    assert staff_client.post(url, data).status_code == 302
+    assert dict(Membership.objects.filter(org=org).values_list("account", "role")) == {
+        owner.pk: "admin",
+        newcomer.pk: "owner",
+    }
+    transfer = AuditEvent.objects.get(org=org, action="org.owner_transferred")
+    assert (transfer.actor_label, transfer.details) == (
+        staff.email,
+        {"previous_owner": owner.email},
+    )

@@ -8,7 +8,6 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from accounts.models import Group, GroupMembership, Membership, Person
-from sso.models import SSOConnection
 from tests.factories import AccountFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -125,21 +124,16 @@ def test_scim_ids_are_opaque_unique_and_stay(org):
 
 
 def test_defaults():
-    """A new org cleans up after 30 days; a new person is active and may be emailed; a new
-    SSO connection is not configured."""
+    """A new org cleans up after 30 days; a new person is active and may be emailed."""
     org = OrganizationFactory()
     person = Person.objects.create(org=org, user_name="fresh@example.com")
-    sso = SSOConnection.objects.create(org=org)
     org.refresh_from_db()
     person.refresh_from_db()
-    sso.refresh_from_db()
     assert org.cleanup_threshold_days == 30
     assert person.is_active is True
     assert person.suspended_at is None
     assert person.send_emails is True
     assert person.provisioned_by == Person.Source.MANUAL
-    assert sso.state == SSOConnection.State.NOT_CONFIGURED
-    assert sso.is_enabled is False
 
 
 def test_str_of_every_model(org, owner):
@@ -151,7 +145,6 @@ def test_str_of_every_model(org, owner):
     assert str(Membership.objects.get(account=owner)) == (
         "owner@acme.example.com (Owner of Org acme)"
     )
-    assert str(SSOConnection.objects.get(org=org)) == "SSO for Org acme (Enabled)"
     assert str(person) == "str@acme.example.com"
     assert str(group) == "Dock"
     assert str(membership) == "str@acme.example.com in Dock"

@@ -29,8 +29,6 @@ from accounts.selectors.people import (
 from accounts.services.groups import group_create
 from accounts.services.orgs import membership_add
 from accounts.services.people import EmailData, person_create, person_suspend
-from sso.models import SSOConnection
-from sso.selectors import sso_get
 from tests.factories import AccountFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -214,11 +212,3 @@ def test_org_get_by_slug_and_account_get_by_email(org, owner):
     assert account_get_by_email(email="nobody@acme.example.com") is None
     AccountFactory(email="someone@example.com")
     assert account_get_by_email(email="someone@example.com").email == "someone@example.com"
-
-
-def test_sso_get(org, other_org):
-    sso = sso_get(org=org)
-    assert (sso.org, sso.state, sso.pk is not None) == (org, SSOConnection.State.ENABLED, True)
-    bare = OrganizationFactory()
-    unsaved = sso_get(org=bare)
-    assert (unsaved.pk, unsaved.org, unsaved.state) == (None, bare, "not_configured")

@@ -9,8 +9,8 @@ from accounts.services.orgs import membership_add, org_create, org_owner_transfe
 from kisiscim.exceptions import Conflict
 from sso.models import SSOConnection
 from sso.selectors import sso_get
-from tests.conftest import PASSWORD
 from tests.factories import AccountFactory
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ import pytest
 from accounts.models import Person
 from provisioning.models import CleanupFinding
 from tests.browser.conftest import login, screenshot
-from tests.conftest import PASSWORD
 from tests.provisioning.cleanup_support import (
     flag,
     group_with,
@@ -14,6 +13,7 @@ from tests.provisioning.cleanup_support import (
     suspend_days_ago,
     suspended_people,
 )
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

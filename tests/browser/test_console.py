@@ -7,7 +7,7 @@ from accounts.services.groups import group_create
 from accounts.services.orgs import membership_add
 from accounts.services.people import EmailData, person_create, person_suspend
 from tests.browser.conftest import login, screenshot
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,8 +10,8 @@ from accounts.services.orgs import membership_add
 from provisioning.services.tokens import scim_token_authenticate
 from sso.services import DEMO_METADATA_PATH
 from tests.browser.conftest import login, screenshot
-from tests.conftest import PASSWORD
 from tests.factories import AccountFactory
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

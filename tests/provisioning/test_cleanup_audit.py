@@ -26,7 +26,6 @@ from provisioning.services.cleanup import (
 )
 from provisioning.services.lifecycle import scim_person_reactivate
 from provisioning.services.log import provisioning_log_prune
-from tests.conftest import require_service
 from tests.provisioning.cleanup_support import (
     flag,
     group_with,
@@ -35,6 +34,7 @@ from tests.provisioning.cleanup_support import (
     suspend_days_ago,
     suspended_people,
 )
+from tests.support import require_service
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from accounts.models import Person
 from provisioning.models import CleanupFinding
-from tests.conftest import require_service
-from tests.provisioning.scim.conftest import PATCH_OP, ScimClient, issue_token, okta_user
+from tests.provisioning.scim.client import PATCH_OP, ScimClient, issue_token, okta_user
+from tests.support import require_service
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.models import Account
 from provisioning.models import ProvisioningLogEntry
-from tests.provisioning.scim.conftest import ScimClient, issue_token, okta_user
+from tests.provisioning.scim.client import ScimClient, issue_token, okta_user
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from sso.models import SSOConnection
 from sso.selectors import sso_get
 from sso.services import DEMO_METADATA_PATH
 from tests.factories import AccountFactory
-from tests.provisioning.idp import certificate_pem, metadata_xml
+from tests.sso.idp import certificate_pem, metadata_xml
 
 pytestmark = pytest.mark.django_db
 

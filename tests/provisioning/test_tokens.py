@@ -22,7 +22,8 @@ from provisioning.services.tokens import (
     scim_token_revoke,
 )
 from sso.models import SSOConnection
-from sso.services import sso_configure, sso_demo_settings
+from sso.services import sso_configure
+from tests.support import demo_idp
 
 pytestmark = pytest.mark.django_db
 
@@ -173,9 +174,7 @@ def test_scim_can_be_enabled_only_while_sso_is_enabled(make_org):
     with pytest.raises(ValidationError) as exc:
         scim_enable(org=org, actor=Actor.of(owner))
     assert exc.value.code == "sso_required"
-    sso_configure(
-        org=org, settings=sso_demo_settings(), actor=Actor.of(owner)
-    )  # configured, not enabled
+    sso_configure(org=org, settings=demo_idp(), actor=Actor.of(owner))  # configured, not enabled
     with pytest.raises(ValidationError):
         scim_enable(org=org, actor=Actor.of(owner))
     assert not ScimConfig.objects.filter(org=org, enabled=True).exists()
@@ -223,7 +222,7 @@ def test_every_action_is_audited_with_the_acting_account_and_mailed_to_the_owner
     mail.outbox.clear()
     raws = []
     with committed():
-        sso_configure(org=org, settings=sso_demo_settings(), actor=Actor.of(owner), enable=True)
+        sso_configure(org=org, settings=demo_idp(), actor=Actor.of(owner), enable=True)
         scim_enable(org=org, actor=Actor.of(owner))
         raws.append(scim_token_generate(org=org, actor=Actor.of(owner))[1])
         raws.append(scim_token_generate(org=org, actor=Actor.of(owner))[1])

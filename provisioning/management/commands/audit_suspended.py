@@ -4,6 +4,7 @@ The same job as the daily beat task; the owner's digest email is queued as it wo
 """
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from accounts.selectors.orgs import org_get_by_slug
 from kisiscim.commands import OneLineErrorCommand
@@ -32,10 +33,11 @@ class Command(OneLineErrorCommand):
         total = 0
         for result in results:
             total += self._report(result)
-        self.stdout.write(
-            f"Flagged {total} {'person' if total == 1 else 'people'} in "
-            f"{len(results)} organization{'' if len(results) == 1 else 's'}."
-        )
+        people = ngettext("%(n)d person", "%(n)d people", total) % {"n": total}
+        orgs = ngettext("%(n)d organization", "%(n)d organizations", len(results)) % {
+            "n": len(results)
+        }
+        self.stdout.write(f"Flagged {people} in {orgs}.")
 
     def _report(self, result: CleanupAuditResult) -> int:
         if result.flagged or result.resolved:

@@ -4,7 +4,7 @@ bodies, and snapshots that prove a refused request changed nothing."""
 from typing import Any
 
 from accounts.models import Group, GroupMembership, Organization, Person, PersonEmail
-from tests.provisioning.scim.conftest import (
+from tests.provisioning.scim.client import (
     ERROR_SCHEMA,
     GROUP_SCHEMA,
     LIST_SCHEMA,

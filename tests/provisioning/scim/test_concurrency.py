@@ -11,7 +11,7 @@ from django.db import connection, connections
 from accounts.actor import Actor
 from accounts.models import GroupMembership, Person
 from accounts.services.groups import group_create
-from tests.provisioning.scim.conftest import PATCH_OP, ScimClient, okta_user
+from tests.provisioning.scim.client import PATCH_OP, ScimClient, okta_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 

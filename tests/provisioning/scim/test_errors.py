@@ -16,7 +16,7 @@ from provisioning.scim.middleware import ScimRequestMiddleware
 from provisioning.services.scim_config import scim_disable
 from provisioning.services.tokens import scim_token_generate
 from sso.services import sso_disable
-from tests.provisioning.scim.conftest import ERROR_SCHEMA, GROUP_SCHEMA, ScimClient, okta_user
+from tests.provisioning.scim.client import ERROR_SCHEMA, GROUP_SCHEMA, ScimClient, okta_user
 from tests.provisioning.scim.support import error, listing, org_snapshot, patch, user_doc
 
 pytestmark = pytest.mark.django_db

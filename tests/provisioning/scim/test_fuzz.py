@@ -19,7 +19,7 @@ from accounts.actor import Actor
 from accounts.models import Group, GroupMembership, Person, PersonEmail
 from accounts.services.groups import group_create
 from accounts.services.people import EmailData, person_create
-from tests.provisioning.scim.conftest import ERROR_SCHEMA, PATCH_OP, USER_SCHEMA
+from tests.provisioning.scim.client import ERROR_SCHEMA, PATCH_OP, USER_SCHEMA
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from accounts.actor import Actor
 from accounts.models import Organization
 from accounts.services.groups import group_create
 from accounts.services.people import EmailData, person_create
-from tests.provisioning.scim.conftest import GROUP_SCHEMA, okta_user
+from tests.provisioning.scim.client import GROUP_SCHEMA, okta_user
 from tests.provisioning.scim.support import error, listing, org_snapshot, patch, user_doc
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ for both flavours: OIN catalog apps (PATCH) and App Integration Wizard apps (PUT
 import pytest
 
 from accounts.models import Person
-from tests.provisioning.scim.conftest import (
+from tests.provisioning.scim.client import (
     ERROR_SCHEMA,
     GROUP_SCHEMA,
     LIST_SCHEMA,

@@ -8,7 +8,7 @@ import pytest
 from accounts.actor import Actor
 from accounts.services.people import person_create
 from provisioning.models import ProvisioningLogEntry, ScimToken
-from tests.provisioning.scim.conftest import ScimClient, okta_user
+from tests.provisioning.scim.client import ScimClient, okta_user
 from tests.provisioning.scim.support import patch
 
 pytestmark = pytest.mark.django_db

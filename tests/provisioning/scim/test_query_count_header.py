@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.actor import Actor
 from accounts.services.people import person_create
-from tests.provisioning.scim.conftest import ScimClient
+from tests.provisioning.scim.client import ScimClient
 
 pytestmark = pytest.mark.django_db
 

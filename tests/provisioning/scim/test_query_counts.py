@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.actor import Actor
 from accounts.models import GroupMembership, Person, PersonEmail
 from accounts.services.groups import group_create
-from tests.provisioning.scim.conftest import PATCH_OP
+from tests.provisioning.scim.client import PATCH_OP
 
 pytestmark = pytest.mark.django_db
 

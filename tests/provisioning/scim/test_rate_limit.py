@@ -14,8 +14,8 @@ from django.test import override_settings
 
 from provisioning.models import ScimToken
 from provisioning.scim.auth import RATE_WINDOW_SECONDS
-from tests.conftest import require_service
-from tests.provisioning.scim.conftest import ERROR_SCHEMA
+from tests.provisioning.scim.client import ERROR_SCHEMA
+from tests.support import require_service
 
 pytestmark = pytest.mark.django_db
 

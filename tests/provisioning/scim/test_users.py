@@ -11,7 +11,7 @@ from accounts.actor import Actor
 from accounts.models import Person, PersonEmail
 from accounts.services.groups import group_create
 from provisioning.models import ProvisioningLogEntry
-from tests.provisioning.scim.conftest import USER_SCHEMA, okta_user
+from tests.provisioning.scim.client import USER_SCHEMA, okta_user
 from tests.provisioning.scim.support import error, listing, org_snapshot, patch, user_doc
 
 pytestmark = pytest.mark.django_db

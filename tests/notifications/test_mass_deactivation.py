@@ -12,9 +12,9 @@ from accounts.actor import Actor
 from accounts.models import AuditEvent, Person
 from accounts.services.people import person_suspend
 from notifications.models import OrgAlert
-from notifications.services.alerts import mass_deactivation_threshold_reached
+from notifications.services import mass_deactivation_threshold_reached
 from tests.provisioning.cleanup_support import make_person
-from tests.provisioning.scim.conftest import PATCH_OP, ScimClient, issue_token
+from tests.provisioning.scim.client import PATCH_OP, ScimClient, issue_token
 
 pytestmark = pytest.mark.django_db
 

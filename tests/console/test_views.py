@@ -16,8 +16,8 @@ from accounts.services.people import (
     person_idp_delete,
     person_suspend,
 )
-from tests.conftest import PASSWORD
 from tests.factories import AccountFactory
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -13,12 +13,12 @@ from accounts.actor import Actor
 from accounts.models import Person
 from accounts.services.people import person_create, person_suspend
 from notifications.models import PersonEmailSent
-from notifications.services.notices import person_email_on_commit
-from notifications.services.sending import PERSON_EMAIL_KINDS, SENT, Refused, person_email_send
+from notifications.sending import PERSON_EMAIL_KINDS, SENT, Refused, person_email_send
+from notifications.services import person_email_on_commit
 from notifications.tasks import person_email_task
 from provisioning.services.cleanup import cleanup_audit_run
 from tests.provisioning.cleanup_support import make_person
-from tests.provisioning.scim.conftest import PATCH_OP, ScimClient, issue_token, okta_user
+from tests.provisioning.scim.client import PATCH_OP, ScimClient, issue_token, okta_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Sending email, now: what the worker's tasks run. Everything else queues through
-`notices.py`, after the change that asked for the email commits.
+`services.py`, after the change that asked for the email commits.
 
 `person_email_send` is the only function that emails one of the org's people. A person created
 with `sendEmails: false` gets no email of any kind from the product: the flag is checked here,

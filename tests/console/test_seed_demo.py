@@ -1,0 +1,56 @@
+"""`seed_demo`: the demo organization, made once and safe to run again."""
+
+import pytest
+
+from accounts.models import (
+    Group,
+    GroupMembership,
+    Membership,
+    Organization,
+    Person,
+)
+from console.management.commands import seed_demo
+from sso.models import SSOConnection
+from sso.selectors import sso_get
+from tests.commands import call, database_state, refused
+
+pytestmark = pytest.mark.django_db
+
+
+# seed_demo -----------------------------------------------------------------------------------
+
+
+def test_seed_demo_creates_a_demo_org_and_is_safe_to_run_twice(other_org):
+    out = call("seed_demo")
+    assert out == (
+        f"Created the demo organization. Sign in as {seed_demo.DEMO_OWNER} with password "
+        f"{seed_demo.DEMO_PASSWORD}\n"
+    )
+    org = Organization.objects.get(slug="demo")
+    owner = Membership.objects.get(org=org, role="owner").account
+    assert owner.email == seed_demo.DEMO_OWNER
+    assert owner.check_password(seed_demo.DEMO_PASSWORD)
+    assert sso_get(org=org).state == SSOConnection.State.ENABLED
+    assert Person.objects.filter(org=org, is_active=True).count() == 4
+    assert list(
+        Person.objects.filter(org=org, is_active=False).values_list("user_name", flat=True)
+    ) == ["edsger.dijkstra@demo.kisiscim.local"]
+    assert {g.display_name: g.members.count() for g in Group.objects.filter(org=org)} == {
+        "HQ Front Door": 4,
+        "Server Room": 2,
+        "Parking Garage": 2,
+    }
+    assert not Person.objects.filter(org=other_org).exists()
+
+    before = database_state()
+    memberships = GroupMembership.objects.count()
+    again = call("seed_demo")
+    assert again == (f"The demo organization exists already; sign in as {seed_demo.DEMO_OWNER}.\n")
+    assert database_state() == before
+    assert GroupMembership.objects.count() == memberships
+    assert call("seed_demo", "--quiet-if-exists") == ""
+    assert database_state() == before
+
+
+def test_seed_demo_refuses_unknown_options():
+    assert refused("seed_demo", "--bogus") == "Error: unrecognized arguments: --bogus"
