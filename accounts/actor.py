@@ -3,20 +3,26 @@ with no default, so no change is ever recorded under the wrong party."""
 
 from dataclasses import dataclass
 
-from accounts.models import Account, AuditEvent
+from accounts.models import Account, AuditEvent, Person
 
 
 @dataclass(frozen=True)
 class Actor:
-    """A console account (an owner, an admin, staff in the Django admin), the org's identity
-    provider over SCIM, or the system itself (a command, a scheduled job)."""
+    """A console account (an owner, an admin, staff in the Django admin), one of the org's
+    people acting for themselves (signed in with SSO), the org's identity provider over SCIM,
+    or the system itself (a command, a scheduled job)."""
 
     kind: str
     account: Account | None = None
+    person: Person | None = None
 
     @classmethod
     def of(cls, account: Account) -> "Actor":
         return cls(kind=AuditEvent.ActorKind.ACCOUNT, account=account)
+
+    @classmethod
+    def of_person(cls, person: Person) -> "Actor":
+        return cls(kind=AuditEvent.ActorKind.PERSON, person=person)
 
     @classmethod
     def scim(cls) -> "Actor":
@@ -32,12 +38,20 @@ class Actor:
 
     @property
     def email(self) -> str:
-        """The account's email; empty for SCIM and the system."""
+        """The account's email; empty for anyone else."""
         return self.account.email if self.account is not None else ""
+
+    @property
+    def label(self) -> str:
+        """How the audit trail names the actor: the account's email or the person's
+        userName (kept as text, so the trail outlives them); empty for SCIM and the system."""
+        if self.person is not None:
+            return self.person.user_name
+        return self.email
 
     @property
     def description(self) -> str:
         """How a notice names the actor: "by <this>"."""
-        if self.account is not None:
-            return self.account.email
+        if self.account is not None or self.person is not None:
+            return self.label
         return "your identity provider" if self.is_scim else "an operator"

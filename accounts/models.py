@@ -240,6 +240,7 @@ class AuditEvent(models.Model):
 
     class ActorKind(models.TextChoices):
         ACCOUNT = "account", "Account"
+        PERSON = "person", "Person"
         SCIM = "scim", "SCIM"
         SYSTEM = "system", "System"
 

@@ -1,13 +1,13 @@
 from django.urls import path
 
-from console import views
+from console.views import dashboard, groups, people, settings
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("o/<slug:org_slug>/", views.dashboard, name="dashboard"),
-    path("o/<slug:org_slug>/people/", views.people, name="people"),
-    path("o/<slug:org_slug>/people/<str:person_id>/", views.person_detail, name="person_detail"),
-    path("o/<slug:org_slug>/groups/", views.groups, name="groups"),
-    path("o/<slug:org_slug>/groups/<str:group_id>/", views.group_detail, name="group_detail"),
-    path("o/<slug:org_slug>/settings/", views.settings_index, name="settings"),
+    path("", dashboard.home, name="home"),
+    path("o/<slug:org_slug>/", dashboard.dashboard, name="dashboard"),
+    path("o/<slug:org_slug>/people/", people.people, name="people"),
+    path("o/<slug:org_slug>/people/<str:person_id>/", people.person_detail, name="person_detail"),
+    path("o/<slug:org_slug>/groups/", groups.groups, name="groups"),
+    path("o/<slug:org_slug>/groups/<str:group_id>/", groups.group_detail, name="group_detail"),
+    path("o/<slug:org_slug>/settings/", settings.settings_index, name="settings"),
 ]

@@ -21,7 +21,7 @@ def audit_record(
         org=org,
         actor_kind=actor.kind,
         actor=actor.account,
-        actor_label=actor.email,
+        actor_label=actor.label,
         action=action,
         target_type=target._meta.model_name if target is not None else "",
         target_id=str(getattr(target, "scim_id", None) or target.pk) if target is not None else "",

@@ -1,0 +1,1 @@
+"""Console pages that combine sub-domains, one module per page family."""
