@@ -49,8 +49,9 @@ class Scim:
     then reconnects on the next request, and a request that met a closing socket is retried
     once (it never reached the application)."""
 
-    def __init__(self, port: int, token: str) -> None:
+    def __init__(self, port: int, token: str, base: str = "/scim/v2") -> None:
         self.port = port
+        self.base = base
         self.headers = {**OKTA_HEADERS, "Authorization": f"Bearer {token}"}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
@@ -63,7 +64,7 @@ class Scim:
         for attempt in (1, 2):
             try:
                 started = time.perf_counter()
-                self.conn.request(method, f"/scim/v2/{path}", body=data, headers=headers)
+                self.conn.request(method, f"{self.base}/{path}", body=data, headers=headers)
                 response = self.conn.getresponse()
                 payload = response.read()
                 elapsed = (time.perf_counter() - started) * 1000
