@@ -187,6 +187,17 @@ CELERY_BEAT_SCHEDULE: dict = {
             minute=env.int("CLEANUP_AUDIT_MINUTE", default=15),
         ),
     },
+    "sso-metadata-refresh-daily": {
+        "task": "sso.tasks.sso_metadata_refresh_task",
+        "schedule": crontab(
+            hour=env.int("SSO_METADATA_REFRESH_HOUR", default=2),
+            minute=env.int("SSO_METADATA_REFRESH_MINUTE", default=30),
+        ),
+    },
+    "saml-state-prune-hourly": {
+        "task": "sso.tasks.saml_state_prune_task",
+        "schedule": crontab(minute=45),
+    },
     "provisioning-log-prune-daily": {
         "task": "provisioning.tasks.provisioning_log_prune_task",
         "schedule": crontab(
@@ -244,6 +255,11 @@ SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)
 SCIM_MAX_PAGE_SIZE = env.int("SCIM_MAX_PAGE_SIZE", default=200)
 SCIM_DEFAULT_PAGE_SIZE = 100
 SCIM_DOCUMENTATION_URI = env.str("SCIM_DOCUMENTATION_URI", default="")
+
+# SAML: plain http to a loopback IdP (an SSO URL or a metadata URL on 127.0.0.1) is refused
+# unless this is on. Only the test suite turns it on, for its SimpleSAMLphp and metadata
+# servers; it is deliberately not read from the environment.
+SSO_ALLOW_LOOPBACK_IDP = False
 
 # The console's own knobs.
 KISISCIM_SITE_URL = env.str("KISISCIM_SITE_URL", default="")
