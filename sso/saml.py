@@ -100,6 +100,9 @@ def saml_settings(
             # Asking for PasswordProtectedTransport breaks IdPs that use MFA or Kerberos.
             "requestedAuthnContext": False,
             "failOnAuthnContextMismatch": False,
+            # Our own URLs come from a host ALLOWED_HOSTS accepted (a single label under the
+            # test client), and the IdP's SSO URL is validated by sso.services already.
+            "allowSingleLabelDomains": True,
         },
     }
     if idp_entity_id:
