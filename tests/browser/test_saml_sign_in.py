@@ -110,6 +110,32 @@ def test_the_demo_org_signs_in_through_the_demo_idp(page, live_server, settings)
     page.get_by_role("button", name=re.compile("Ada Lovelace")).click()
     expect(page).to_have_url(f"{live_server.url}/me/")
     expect(page.get_by_test_id("me-groups")).to_contain_text("HQ Front Door")
+    _no_sideways_scroll(page)
+
+
+def _no_sideways_scroll(page) -> None:
     for width in (390, 1280):
         page.set_viewport_size({"width": width, "height": 800})
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+
+
+def test_the_sso_page_copies_the_sp_urls_and_fits_narrow_screens(page, live_server, org):
+    from tests.browser.conftest import login
+    from tests.support import PASSWORD
+
+    page.goto("/login/")
+    _no_sideways_scroll(page)
+    login(page, "owner@acme.example.com", PASSWORD)
+    page.goto("/o/acme/settings/sso-scim/")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click("[data-copy=sp-acs-url]")
+    expect(page.locator("[data-copy=sp-acs-url]")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == f"{live_server.url}/saml/acme/acs/"
+    page.click("[data-copy=sp-entity-id]")
+    expect(page.locator("[data-copy=sp-entity-id]")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == (
+        f"{live_server.url}/saml/acme/metadata/"
+    )
+    expect(page.get_by_test_id("sso-test")).to_be_visible()
+    screenshot(page, "sso-scim-saml")
+    _no_sideways_scroll(page)
