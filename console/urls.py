@@ -1,9 +1,10 @@
 from django.urls import path
 
-from console.views import dashboard, groups, people, settings
+from console.views import dashboard, groups, me, people, settings
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    path("me/", me.me, name="me"),
     path("o/<slug:org_slug>/", dashboard.dashboard, name="dashboard"),
     path("o/<slug:org_slug>/people/", people.people, name="people"),
     path("o/<slug:org_slug>/people/<str:person_id>/", people.person_detail, name="person_detail"),

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from provisioning.scim.constants import SCIM_BASE_PATH
 from provisioning.urls import cleanup_patterns, log_patterns, settings_patterns
+from sso.views.entry import SignInView
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -18,12 +19,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path(SCIM_BASE_PATH.lstrip("/"), include("provisioning.scim.urls", namespace="scim")),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    # Django's LoginView with the Require SSO rule (sso.forms.PasswordSignInForm); the
+    # password is still checked by django.contrib.auth.authenticate().
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("sso.urls")),
     path("o/<slug:org_slug>/settings/sso-scim/", include(settings_patterns)),
     path("o/<slug:org_slug>/", include(cleanup_patterns)),
     path("o/<slug:org_slug>/", include(log_patterns)),

@@ -262,7 +262,18 @@ class SSOConnectionAdmin(ServiceAdmin):
     list_filter = ["state"]
     search_fields = ["org__name", "org__slug", "idp_entity_id"]
     list_select_related = ["org", "updated_by"]
-    readonly_fields = ["org", "updated_by", "updated_at", "certificate_not_after"]
+    readonly_fields = [
+        "org",
+        "updated_by",
+        "updated_at",
+        "certificate_not_after",
+        "certificate_2_not_after",
+        "metadata_url",
+        "metadata_refreshed_at",
+        "metadata_refresh_error",
+        "allow_idp_initiated",
+        "require_sso",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Made by the owner's SSO & SCIM page or `manage.py sso_configure`.
@@ -280,6 +291,8 @@ class SSOConnectionAdmin(ServiceAdmin):
                     entity_id=obj.idp_entity_id,
                     sso_url=obj.sso_url,
                     certificate=obj.signing_certificate,
+                    # The rollover certificate is the owner's page's to change.
+                    certificate_2=stored.signing_certificate_2,
                 )
                 sso_configure(org=org, settings=idp, actor=actor)
             if "state" in form.changed_data:

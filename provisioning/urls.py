@@ -13,6 +13,7 @@ settings_patterns = (
         path("", settings.sso_scim, name="sso_scim"),
         path("sso/", settings.sso_setup, name="sso_setup"),
         path("sso/enable/", settings.sso_enable_view, name="sso_enable"),
+        path("sso/options/", settings.sso_options, name="sso_options"),
         path("sso/disable/", settings.sso_disable_view, name="sso_disable"),
         path("scim/enable/", settings.scim_enable_view, name="scim_enable"),
         path("scim/disable/", settings.scim_disable_view, name="scim_disable"),

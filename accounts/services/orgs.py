@@ -195,3 +195,20 @@ def org_rename(*, org: Organization, name: str, actor: Actor) -> bool:
         org=org, actor=actor, action="org.renamed", target=org, details={"from": old, "to": name}
     )
     return True
+
+
+@transaction.atomic
+def account_create(
+    *, email: str, full_name: str = "", password: str | None = None, actor: Actor
+) -> Account:
+    """A new console account. Without a password it can sign in with SSO only."""
+    email = Account.objects.normalize_email(email.strip()).lower()
+    if not _is_email(email):
+        raise ValidationError(f"Invalid email {email!r}.", code="invalid_email")
+    if Account.objects.filter(email=email).exists():
+        raise Conflict(f"An account with email {email!r} already exists.", field="email")
+    if password:
+        validate_password(password, Account(email=email))
+    account = Account.objects.create_user(email, password, full_name=full_name.strip()[:200])
+    audit_record(org=None, actor=actor, action="account.created", target=account)
+    return account

@@ -191,6 +191,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "provisioning.tasks.scim_connection_health_task",
         "schedule": crontab(minute=env.int("SCIM_CONNECTION_HEALTH_MINUTE", default=20)),
     },
+    "sso-metadata-refresh-daily": {
+        "task": "sso.tasks.sso_metadata_refresh_task",
+        "schedule": crontab(
+            hour=env.int("SSO_METADATA_REFRESH_HOUR", default=2),
+            minute=env.int("SSO_METADATA_REFRESH_MINUTE", default=30),
+        ),
+    },
+    "saml-state-prune-hourly": {
+        "task": "sso.tasks.saml_state_prune_task",
+        "schedule": crontab(minute=45),
+    },
     "provisioning-log-prune-daily": {
         "task": "provisioning.tasks.provisioning_log_prune_task",
         "schedule": crontab(
@@ -250,6 +261,11 @@ SCIM_DEFAULT_PAGE_SIZE = 100
 SCIM_DOCUMENTATION_URI = env.str("SCIM_DOCUMENTATION_URI", default="")
 # Owners are alerted when SCIM is enabled and no valid request has come for this many days.
 SCIM_SILENCE_ALERT_DAYS = env.int("SCIM_SILENCE_ALERT_DAYS", default=7)
+
+# SAML: plain http to a loopback IdP (an SSO URL or a metadata URL on 127.0.0.1) is refused
+# unless this is on. Only the test suite turns it on, for its SimpleSAMLphp and metadata
+# servers; it is deliberately not read from the environment.
+SSO_ALLOW_LOOPBACK_IDP = False
 
 # The console's own knobs.
 KISISCIM_SITE_URL = env.str("KISISCIM_SITE_URL", default="")

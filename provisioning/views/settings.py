@@ -8,7 +8,6 @@ redirect, session or message ever carries it, and that response is never cached.
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -36,15 +35,16 @@ from provisioning.services.tokens import (
     scim_token_generate,
     scim_token_revoke,
 )
-from sso.forms import SSOSetupForm
+from sso.demo_idp import DEMO_ENTITY_ID
+from sso.forms import SSOOptionsForm, SSOSetupForm
 from sso.selectors import sso_get
-from sso.services import certificate_expires_soon, sso_configure, sso_enable
+from sso.services import certificate_expiring, sso_configure, sso_enable, sso_options_set
 
 
-def _https_url(request: HttpRequest, path: str) -> str:
-    """An absolute URL on the request's host, always https: Okta and IdPs accept nothing
-    else, and behind a TLS-terminating proxy without X-Forwarded-Proto the request says http."""
-    return urlsplit(request.build_absolute_uri(path))._replace(scheme="https").geturl()
+def _absolute_url(request: HttpRequest, path: str) -> str:
+    """An absolute URL with the request's scheme and host: http under `make run`, https
+    behind the TLS proxy, which must set X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER)."""
+    return request.build_absolute_uri(path)
 
 
 def _post_data(request: HttpRequest) -> Any:
@@ -69,12 +69,19 @@ def _render_page(
     context: dict[str, Any] = {
         "nav": "settings",
         "sso": sso,
-        "sso_expires_soon": certificate_expires_soon(sso),
+        "sso_expiring": certificate_expiring(sso),
+        "sso_is_demo": sso.idp_entity_id == DEMO_ENTITY_ID,
         "sso_form": sso_form or SSOSetupForm(),
-        "sp_entity_id": _https_url(request, f"/saml/{org.slug}/metadata/"),
-        "sp_acs_url": _https_url(request, f"/saml/{org.slug}/acs/"),
+        "sso_options_form": SSOOptionsForm(
+            initial={
+                "allow_idp_initiated": sso.allow_idp_initiated,
+                "require_sso": sso.require_sso,
+            }
+        ),
+        "sp_entity_id": _absolute_url(request, reverse("sso:metadata", args=[org.slug])),
+        "sp_acs_url": _absolute_url(request, reverse("sso:acs", args=[org.slug])),
         "scim": scim_config_get(org=org),
-        "scim_base_url": _https_url(request, SCIM_BASE_PATH),
+        "scim_base_url": _absolute_url(request, SCIM_BASE_PATH),
         "scim_error": scim_error,
         "tokens": tokens,
         "token_form": TokenGenerateForm(live_tokens=tokens),
@@ -129,6 +136,21 @@ def sso_setup(request: HttpRequest) -> HttpResponse:
         enable=form.cleaned_data["enable"],
     )
     messages.success(request, "SSO settings saved.")
+    return redirect(_page_url(request))
+
+
+@owner_required
+@require_POST
+def sso_options(request: HttpRequest) -> HttpResponse:
+    form = SSOOptionsForm(request.POST)
+    form.is_valid()  # two checkboxes: always valid, unticked is False
+    sso_options_set(
+        org=request.org,
+        allow_idp_initiated=form.cleaned_data["allow_idp_initiated"],
+        require_sso=form.cleaned_data["require_sso"],
+        actor=Actor.of(request.user),
+    )
+    messages.success(request, "Sign-in options saved.")
     return redirect(_page_url(request))
 
 
@@ -246,7 +268,7 @@ def _render_token_created(
             "raw_token": raw,
             "replaced": replaced,
             "added": added,
-            "scim_base_url": _https_url(request, SCIM_BASE_PATH),
+            "scim_base_url": _absolute_url(request, SCIM_BASE_PATH),
         },
     )
     # Shown once: no browser or proxy may keep a copy (back button, disk cache).

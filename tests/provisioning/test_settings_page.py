@@ -184,12 +184,22 @@ def test_posts_without_a_csrf_token_are_refused(owner, scim_org):
 # --- SSO section ----------------------------------------------------------------------------
 
 
-def test_the_page_shows_what_to_enter_in_the_idp(owner_client, org, settings):
+def test_the_page_shows_what_to_enter_in_the_idp_on_the_requests_scheme_and_host(
+    owner_client, org, settings
+):
     settings.ALLOWED_HOSTS = ["console.example.com"]
     response = owner_client.get(url("sso_scim", org), HTTP_HOST="console.example.com")
     html = response.content.decode()
-    assert "https://console.example.com/saml/acme/acs/" in html
-    assert "https://console.example.com/saml/acme/metadata/" in html
+    assert 'value="http://console.example.com/saml/acme/acs/"' in html
+    assert 'value="http://console.example.com/saml/acme/metadata/"' in html
+    assert 'data-copy="sp-acs-url"' in html
+    assert 'data-copy="sp-entity-id"' in html
+    assert 'href="/saml/acme/metadata/" download' in html
+    behind_tls = owner_client.get(
+        url("sso_scim", org), HTTP_HOST="console.example.com", HTTP_X_FORWARDED_PROTO="https"
+    ).content.decode()
+    assert 'value="https://console.example.com/saml/acme/acs/"' in behind_tls
+    assert 'value="https://console.example.com/saml/acme/metadata/"' in behind_tls
     assert "Enabled" in html
     assert "https://idp.demo.kisiscim.invalid/saml2" in html
 
@@ -470,7 +480,7 @@ def test_enable_scim_then_generate_token_shows_the_token_once(owner_client, org,
     html = response.content.decode()
     assert re.search(r'id="scim-token" value="kscim_[^"]+" readonly', html)
     assert 'data-copy="scim-token"' in html
-    assert 'value="https://testserver/scim/v2/"' in html
+    assert 'value="http://testserver/scim/v2/"' in html
     assert "without a leading “Bearer”" in html
 
     token = ScimToken.objects.get(org=org)
@@ -492,11 +502,15 @@ def test_enable_scim_then_generate_token_shows_the_token_once(owner_client, org,
     ]
 
 
-def test_the_scim_base_url_is_https_on_the_requests_host(owner_client, scim_org):
+def test_the_scim_base_url_has_the_requests_scheme_and_host(owner_client, scim_org):
     response = owner_client.post(
         url("scim_token_generate", scim_org), {"current": ""}, HTTP_HOST="localhost:8000"
     )
-    assert response.context["scim_base_url"] == "https://localhost:8000/scim/v2/"
+    assert response.context["scim_base_url"] == "http://localhost:8000/scim/v2/"
+    behind_tls = owner_client.get(
+        url("sso_scim", scim_org), HTTP_HOST="localhost:8000", HTTP_X_FORWARDED_PROTO="https"
+    )
+    assert behind_tls.context["scim_base_url"] == "https://localhost:8000/scim/v2/"
 
 
 def test_afterwards_the_page_shows_only_the_masked_token(owner_client, scim_org, owner):

@@ -4,9 +4,10 @@ from django.core.management.base import CommandParser
 from django.db import transaction
 
 from accounts.actor import Actor
+from accounts.models import Membership
 from accounts.selectors.orgs import org_get_by_slug
 from accounts.services.groups import group_create
-from accounts.services.orgs import org_create
+from accounts.services.orgs import account_create, membership_add, org_create
 from accounts.services.people import EmailData, person_create, person_suspend
 from kisiscim.commands import OneLineErrorCommand, command_errors
 from sso.services import sso_configure, sso_demo_settings
@@ -14,6 +15,8 @@ from sso.services import sso_configure, sso_demo_settings
 SYSTEM = Actor.system()
 DEMO_SLUG = "demo"
 DEMO_OWNER = "owner@demo.kisiscim.local"
+# An admin with no password: the demo IdP signs them in.
+DEMO_ADMIN = "admin@demo.kisiscim.local"
 DEMO_PASSWORD = "demo-doors-open"  # noqa: S105 (a published demo credential, local only)
 
 PEOPLE = [
@@ -31,7 +34,7 @@ GROUPS = {
 
 
 class Command(OneLineErrorCommand):
-    help = "Create the demo organization (owner, demo SSO, a few people and groups)."
+    help = "Create the demo organization (owner, admin, demo SSO, a few people and groups)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet-if-exists", action="store_true")
@@ -49,6 +52,10 @@ class Command(OneLineErrorCommand):
                 owner_password=DEMO_PASSWORD,
                 actor=SYSTEM,
             )
+            admin = account_create(email=DEMO_ADMIN, full_name="Dana Admin", actor=SYSTEM)
+            membership_add(org=org, account=admin, role=Membership.Role.ADMIN, actor=SYSTEM)
+            # The bundled demo IdP: with DJANGO_DEBUG=1, "Sign in with SSO" for the demo org
+            # goes through a demo IdP page on this server (sso.demo_idp).
             sso_configure(org=org, settings=sso_demo_settings(), actor=SYSTEM, enable=True)
             people = []
             for email, given, family, active in PEOPLE:
