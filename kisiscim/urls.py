@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from access.api.errors import not_found as api_not_found
 from provisioning.scim.constants import SCIM_BASE_PATH
 from provisioning.urls import cleanup_patterns, log_patterns, settings_patterns
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path(SCIM_BASE_PATH.lstrip("/"), include("provisioning.scim.urls", namespace="scim")),
+    path("api/v1/", include("access.api.urls", namespace="api")),
+    re_path(r"^api/v1$", api_not_found),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
