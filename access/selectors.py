@@ -186,16 +186,26 @@ def person_doors_open_now(
     return [a for a in person_door_list(org=org, person=person, now=now) if a.allowed]
 
 
+# Reasons of a reactivated person's door that count as regained: open now, or open in some
+# window of a grant valid today.
+REGAINED = (Reason.ALLOWED, Reason.OUTSIDE_SCHEDULE)
+
+
 def people_doors_would_regain(
     *, org: Organization, people: Iterable[Person], now: dt.datetime | None = None
 ) -> dict[int, list[DoorAccess]]:
-    """For each person, the doors they could open now if they were active (one query for
-    all of them): what reactivating them would give back."""
+    """For each person, what reactivating them would give back (one query for all of
+    them): the doors whose grants are valid today, whether or not a window is open at this
+    moment (an audit run on a Saturday still shows the office doors)."""
     now = now or timezone.now()
     people = list(people)
     grants = _grants_by_person(org=org, person_ids=[p.pk for p in people])
     return {
-        p.pk: [a for a in _door_accesses(_as_active(p), grants.get(p.pk, []), now) if a.allowed]
+        p.pk: [
+            a
+            for a in _door_accesses(_as_active(p), grants.get(p.pk, []), now)
+            if a.decision.reason in REGAINED
+        ]
         for p in people
     }
 

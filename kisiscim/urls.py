@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 
 from access.api.errors import not_found as api_not_found
+from access.urls import api_key_patterns, console_patterns, me_patterns
 from provisioning.scim.constants import SCIM_BASE_PATH
 from provisioning.urls import cleanup_patterns, log_patterns, settings_patterns
 
@@ -28,6 +29,9 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("o/<slug:org_slug>/settings/sso-scim/", include(settings_patterns)),
+    path("o/<slug:org_slug>/settings/api-keys/", include(api_key_patterns)),
+    path("o/<slug:org_slug>/", include(console_patterns)),
+    path("me/doors/", include(me_patterns)),
     path("o/<slug:org_slug>/", include(cleanup_patterns)),
     path("o/<slug:org_slug>/", include(log_patterns)),
     path("o/<slug:org_slug>/", include("notifications.urls")),

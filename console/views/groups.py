@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from access.views import group_access_context
+from accounts.models import Membership
 from accounts.permissions import member_required
 from accounts.selectors.groups import group_get, group_list, group_member_list
 from console.forms import GroupFilterForm
@@ -35,6 +37,14 @@ def group_detail(request: HttpRequest, group_id: str) -> HttpResponse:
     page = Paginator(group_member_list(org=request.org, group=group), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    can_edit = request.membership.role in (Membership.Role.OWNER, Membership.Role.ADMIN)
     return render(
-        request, "console/group_detail.html", {"group": group, "page": page, "nav": "groups"}
+        request,
+        "console/group_detail.html",
+        {
+            "group": group,
+            "page": page,
+            "nav": "groups",
+            **group_access_context(org=request.org, group=group, can_edit=can_edit),
+        },
     )
