@@ -2,6 +2,7 @@
 
 import pytest
 
+from access.models import AccessEvent, Door, Grant, Place
 from accounts.models import (
     Group,
     GroupMembership,
@@ -9,7 +10,6 @@ from accounts.models import (
     Organization,
     Person,
 )
-from access.models import AccessEvent, Door, Grant, Place
 from console.management.commands import seed_demo
 from sso.models import SSOConnection
 from sso.selectors import sso_get
