@@ -23,7 +23,7 @@ from accounts.models import Group, GroupMembership, Organization, Person
 MAX_ID = 2**63 - 1
 
 
-def _pk(value: object) -> int | None:
+def pk_parse(value: object) -> int | None:
     """A primary key from a URL or a body: a positive integer, or None (names nothing)."""
     if isinstance(value, bool):
         return None
@@ -43,7 +43,7 @@ def place_list(*, org: Organization) -> QuerySet[Place]:
 
 
 def place_get(*, org: Organization, place_id: object) -> Place | None:
-    pk = _pk(place_id)
+    pk = pk_parse(place_id)
     return Place.objects.filter(org=org, pk=pk).first() if pk else None
 
 
@@ -57,7 +57,7 @@ def door_list(*, org: Organization, place: Place | None = None) -> QuerySet[Door
 
 def door_get(*, org: Organization, door_id: object) -> Door | None:
     """The org's door with its place (one query), or None for anything else."""
-    pk = _pk(door_id)
+    pk = pk_parse(door_id)
     if pk is None:
         return None
     return Door.objects.filter(org=org, pk=pk).select_related("place").first()
@@ -71,7 +71,7 @@ def grant_list(*, org: Organization) -> QuerySet[Grant]:
 
 
 def grant_get(*, org: Organization, grant_id: object) -> Grant | None:
-    pk = _pk(grant_id)
+    pk = pk_parse(grant_id)
     if pk is None:
         return None
     return grant_list(org=org).filter(pk=pk).first()
@@ -249,7 +249,7 @@ def person_card_list(*, org: Organization, person: Person) -> QuerySet[Credentia
 
 
 def credential_get(*, org: Organization, credential_id: object) -> Credential | None:
-    pk = _pk(credential_id)
+    pk = pk_parse(credential_id)
     if pk is None:
         return None
     return Credential.objects.filter(org=org, pk=pk).select_related("person").first()
@@ -300,5 +300,5 @@ def api_key_list_live(*, org: Organization) -> QuerySet[ApiKey]:
 
 
 def api_key_get(*, org: Organization, key_id: object) -> ApiKey | None:
-    pk = _pk(key_id)
+    pk = pk_parse(key_id)
     return ApiKey.objects.filter(org=org, pk=pk).first() if pk else None
