@@ -382,3 +382,47 @@ def test_another_orgs_owner_reaches_nothing(other_client, org, site, owner_clien
     assert card.status == "active"
     assert not AccessEvent.objects.exists()
     assert not ApiKey.objects.exists()
+
+
+def test_console_group_members_are_edited_in_the_console_and_pushed_ones_are_not(
+    owner_client, org, site
+):
+    group = site["group"]
+    grace = make_person(org, "grace@acme.example.com")
+    page = text(owner_client.get(f"/o/acme/groups/{group.scim_id}/"))
+    assert 'data-testid="member-add"' in page
+    owner_client.post(
+        f"/o/acme/groups/{group.scim_id}/members/add/", {"user_name": "GRACE@acme.example.com"}
+    )
+    assert set(group.members.values_list("user_name", flat=True)) == {
+        "ada@acme.example.com",
+        "grace@acme.example.com",
+    }
+    owner_client.post(f"/o/acme/groups/{group.scim_id}/members/remove/", {"person": grace.scim_id})
+    assert list(group.members.values_list("user_name", flat=True)) == ["ada@acme.example.com"]
+
+    pushed = group_create(
+        org=org, display_name="Okta group", member_ids=[grace.scim_id], actor=Actor.scim()
+    )
+    page = text(owner_client.get(f"/o/acme/groups/{pushed.scim_id}/"))
+    assert 'data-testid="member-add"' not in page
+    r = owner_client.post(
+        f"/o/acme/groups/{pushed.scim_id}/members/remove/", {"person": grace.scim_id}, follow=True
+    )
+    assert "managed by your identity provider" in text(r)
+    assert list(pushed.members.values_list("user_name", flat=True)) == ["grace@acme.example.com"]
+
+
+def test_another_orgs_owner_cannot_edit_members(other_client, site):
+    group, ada = site["group"], site["ada"]
+    r = other_client.post(
+        f"/o/globex/groups/{group.scim_id}/members/remove/", {"person": ada.scim_id}
+    )
+    assert r.status_code == 404
+    assert (
+        other_client.post(
+            f"/o/acme/groups/{group.scim_id}/members/remove/", {"person": ada.scim_id}
+        ).status_code
+        == 403
+    )
+    assert list(group.members.all()) == [ada]
