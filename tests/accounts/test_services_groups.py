@@ -19,7 +19,6 @@ from accounts.services.groups import (
 )
 from accounts.services.people import person_create, person_suspend
 from kisiscim.exceptions import Conflict
-from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -225,7 +224,10 @@ def test_group_delete_leaves_its_people_alone(org):
 
 
 def test_a_group_the_idp_pushes_is_idp_managed_and_console_edits_are_refused(org, owner):
-    people = [PersonFactory(org=org, user_name=f"p{i}@acme.example.com") for i in range(2)]
+    people = [
+        person_create(org=org, user_name=f"p{i}@acme.example.com", actor=Actor.system())
+        for i in range(2)
+    ]
     pushed = group_create(
         org=org, display_name="Okta group", member_ids=[people[0].scim_id], actor=Actor.scim()
     )
@@ -242,7 +244,7 @@ def test_a_group_the_idp_pushes_is_idp_managed_and_console_edits_are_refused(org
 
 
 def test_a_console_group_the_idp_links_becomes_idp_managed(org, owner):
-    person = PersonFactory(org=org, user_name="p0@acme.example.com")
+    person = person_create(org=org, user_name="p0@acme.example.com", actor=Actor.system())
     group = group_create(org=org, display_name="Linked", actor=Actor.of(owner))
     assert group.source == Group.Source.CONSOLE
     group_members_add(group=group, member_ids=[person.scim_id], actor=Actor.of(owner))
