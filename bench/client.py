@@ -21,8 +21,7 @@ OKTA_HEADERS = {
 }
 SCIM_JSON = "application/scim+json; charset=utf-8"
 API_JSON = "application/json"
-SCIM_PREFIX = "/scim/v2/"
-API_PREFIX = "/api/v1/"
+API_BASE = "/api/v1"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 RETRYABLE = (
     http.client.RemoteDisconnected,
@@ -54,13 +53,13 @@ class Scim:
     once (it never reached the application)."""
 
     def __init__(
-        self, port: int, token: str, prefix: str = SCIM_PREFIX, content_type: str = SCIM_JSON
+        self, port: int, token: str, base: str = "/scim/v2", content_type: str = SCIM_JSON
     ) -> None:
         self.port = port
-        self.prefix = prefix
+        self.base = base
         self.content_type = content_type
         self.headers = {**OKTA_HEADERS, "Authorization": f"Bearer {token}"}
-        if prefix == API_PREFIX:
+        if base == API_BASE:
             self.headers = {"Accept": "application/json", "Authorization": f"Bearer {token}"}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
@@ -73,7 +72,7 @@ class Scim:
         for attempt in (1, 2):
             try:
                 started = time.perf_counter()
-                self.conn.request(method, f"{self.prefix}{path}", body=data, headers=headers)
+                self.conn.request(method, f"{self.base}/{path}", body=data, headers=headers)
                 response = self.conn.getresponse()
                 payload = response.read()
                 elapsed = (time.perf_counter() - started) * 1000
@@ -160,7 +159,7 @@ class Phase:
 
         def worker(progress: Progress) -> None:
             scim = (
-                Scim(self.port, self.token, API_PREFIX, API_JSON)
+                Scim(self.port, self.token, base=API_BASE, content_type=API_JSON)
                 if self.api
                 else Scim(self.port, self.token)
             )

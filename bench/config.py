@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql://root@127.0.0.1:5432/kisiscim_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 WORKLOADS = (
-    "baseline", "create", "lookup", "import", "deactivate", "push", "decision", "audit",
+    "baseline", "create", "lookup", "import", "deactivate", "push", "decision", "audit", "peers",
 )  # fmt: skip
 # Databases the benchmark must never create, drop or write: the test suites' and the server's.
 PROTECTED = ("postgres", "template0", "template1", "test")

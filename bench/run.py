@@ -5,7 +5,8 @@ Environment: BENCH_SCALE (0.05; 1 = 100,000 people), BENCH_SEED (42), BENCH_DATA
 (postgresql://root@127.0.0.1:5432/kisiscim_bench), BENCH_REDIS_URL (redis://…/12, a database
 for the benchmark alone; emptied before and after), BENCH_WORKERS (4 gunicorn workers),
 BENCH_CONCURRENCY (8), BENCH_WORKLOADS (a comma list; all by default), BENCH_LABEL (a suffix
-for the results file), BENCH_UPDATE_DOCS=1 (rewrite the table in docs/performance.md).
+for the results file), BENCH_UPDATE_DOCS=1 (rewrite the tables in docs/performance.md).
+The `peers` workload (bench/peers/run.py: BENCH_PEER_USERS, BENCH_PEER_REPS) runs last.
 """
 
 import datetime as dt
@@ -353,6 +354,10 @@ def main() -> None:
     note(f"results in {out.relative_to(REPO)} ({result['run_seconds']} s)")
     if config.update_docs:
         update_doc(table, f"Scale {config.scale}, {today}, from `{out.relative_to(REPO)}`:")
+    if "peers" in config.workloads:
+        from bench.peers import run as peers
+
+        peers.main()
 
 
 if __name__ == "__main__":

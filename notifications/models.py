@@ -13,6 +13,7 @@ class OrgAlert(models.Model):
 
     class Kind(models.TextChoices):
         MASS_DEACTIVATION = "mass_deactivation", "Mass deactivation"
+        SCIM_SILENCE = "scim_silence", "SCIM silence"
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -180,3 +180,15 @@ def org_alert_dismiss(*, org: Organization, alert_id: int, actor: Actor) -> bool
     alert.save(update_fields=["dismissed_at", "dismissed_by"])
     audit_record(org=org, actor=actor, action="alert.dismissed", target=alert)
     return True
+
+
+def org_alert_resolve(*, org: Organization, kind: str) -> bool:
+    """Close the org's open alert of this kind because its cause is gone (the system, not a
+    person, dismisses it). One UPDATE when none is open, so callers on a hot path may call it
+    freely. Returns whether one was open."""
+    closed = OrgAlert.objects.filter(org=org, kind=kind, dismissed_at__isnull=True).update(
+        dismissed_at=timezone.now()
+    )
+    if closed:
+        audit_record(org=org, actor=Actor.system(), action="alert.resolved", details={"kind": kind})
+    return bool(closed)

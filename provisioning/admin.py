@@ -40,17 +40,29 @@ class ScimTokenAdmin(ReadOnlyAdmin):
     """Tokens are issued and revoked by the owner's page or `manage.py scim_token`, so that
     every change is audited and notified; staff only look."""
 
-    list_display = ["masked", "org", "created_by", "created_at", "last_used_at", "revoked_at"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
-    search_fields = ["org__name", "org__slug", "last4"]
-    list_select_related = ["org", "created_by"]
-    exclude = ["digest"]
-    readonly_fields = [
+    list_display = [
+        "name",
         "masked",
         "org",
         "created_by",
         "created_at",
         "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["org__name", "org__slug", "last4", "name"]
+    list_select_related = ["org", "created_by"]
+    exclude = ["digest"]
+    readonly_fields = [
+        "name",
+        "masked",
+        "org",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "last_used_user_agent",
         "revoked_at",
         "revoked_by",
     ]

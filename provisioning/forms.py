@@ -12,6 +12,7 @@ from provisioning.services.cleanup import (
     THRESHOLD_MAX_DAYS,
     THRESHOLD_MIN_DAYS,
 )
+from provisioning.services.tokens import DEFAULT_EXPIRY_DAYS, DEFAULT_NAME, NAME_MAX_LENGTH
 
 
 class ConfirmForm(forms.Form):
@@ -27,43 +28,86 @@ class ConfirmForm(forms.Form):
         self.fields["confirm"].label = label
 
 
-class TokenGenerateForm(forms.Form):
-    """Generate the first token, or replace the live one (which must be confirmed).
+EXPIRY_CHOICES = [
+    ("30", "30 days"),
+    ("90", "90 days"),
+    ("365", "1 year"),
+    ("never", "No expiry (not recommended)"),
+]
 
-    `current` names the live token the page was showing; if it is no longer the live one
-    (a second tab, a resubmitted POST after reload), nothing is generated, so a stale page
-    never silently revokes the token Okta just received.
+
+class TokenSettingsForm(forms.Form):
+    """A new token's name and lifetime (1 year unless chosen otherwise)."""
+
+    name = forms.CharField(
+        required=False,
+        max_length=NAME_MAX_LENGTH,
+        label="Name",
+        help_text="Where the token goes, e.g. “Okta” or “Okta (rotated in June)”.",
+    )
+    expires = forms.ChoiceField(
+        required=False,
+        choices=EXPIRY_CHOICES,
+        initial="365",
+        label="Expires after",
+        help_text="You are emailed 30 and 7 days before it expires. A token that never expires "
+        "keeps working if it leaks, until someone revokes it.",
+    )
+    default_name = DEFAULT_NAME
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["name"] = (data.get("name") or "").strip() or self.default_name
+        expires = data.get("expires") or str(DEFAULT_EXPIRY_DAYS)
+        data["expires_in_days"] = None if expires == "never" else int(expires)
+        return data
+
+
+class TokenGenerateForm(TokenSettingsForm):
+    """Generate the first token, or replace the live ones (which must be confirmed).
+
+    `current` names the live tokens the page was showing; if they are no longer the live
+    ones (a second tab, a resubmitted POST after reload), nothing is generated, so a stale
+    page never silently revokes the token Okta just received.
     """
 
     current = forms.CharField(required=False, widget=forms.HiddenInput)
     confirm = forms.BooleanField(
         required=False,
-        label="I understand the current token stops working at once and Okta must be updated "
+        label="I understand the current tokens stop working at once and Okta must be updated "
         "with the new one.",
     )
 
     STALE = "stale"
 
-    def __init__(self, *args: Any, live_token: ScimToken | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, live_tokens: list[ScimToken], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.live_token = live_token
-        self.fields["current"].initial = str(live_token.pk) if live_token else ""
+        self.live_tokens = live_tokens
+        self.fields["current"].initial = self._expected()
+
+    def _expected(self) -> str:
+        return ",".join(str(t.pk) for t in sorted(self.live_tokens, key=lambda t: t.pk))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        expected = str(self.live_token.pk) if self.live_token else ""
-        if (data.get("current") or "") != expected:
+        if (data.get("current") or "") != self._expected():
             raise ValidationError(
-                "The token changed since this page was loaded; nothing was generated.",
+                "The tokens changed since this page was loaded; nothing was generated.",
                 code=self.STALE,
             )
-        if self.live_token is not None and not data.get("confirm"):
+        if self.live_tokens and not data.get("confirm"):
             self.add_error("confirm", "Tick the box to confirm: Okta must be updated.")
         return data
 
     @property
     def is_stale(self) -> bool:
         return self.has_error(NON_FIELD_ERRORS, code=self.STALE)
+
+
+class TokenAddForm(TokenSettingsForm):
+    """A second token beside the live one, for rotating Okta's without a failed request."""
+
+    default_name = "Okta (new)"
 
 
 # One page of findings is what a decision covers; a bigger list is a forged request.

@@ -1,7 +1,10 @@
 """SCIM per organization: enablement, tokens, the provisioning log and cleanup findings."""
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Account, Organization
@@ -26,34 +29,59 @@ class ScimConfig(models.Model):
 
 class ScimToken(models.Model):
     """A SCIM bearer token. Only its SHA-256 digest and last four characters are stored;
-    the token itself is shown once, on the response that created it."""
+    the token itself is shown once, on the response that created it.
+
+    An org holds at most two live (unrevoked) tokens, so Okta's token can be rotated with no
+    failed request (add a second, paste it into Okta, revoke the first): each live token takes
+    one of two slots, and the database refuses a third. A live token past its `expires_at` is
+    refused like a revoked one, and says why.
+    """
+
+    SLOTS = (1, 2)
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="scim_tokens")
+    name = models.CharField(max_length=100, default="Okta")
     digest = models.CharField(max_length=64, unique=True, editable=False)
     last4 = models.CharField(max_length=4, editable=False)
+    # 1 or 2 while live; None once revoked (the slot is free again).
+    slot = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_user_agent = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            # At most one live token per org: generating a new one revokes the old at once.
+            # At most two live tokens per org: one slot each.
             models.UniqueConstraint(
-                fields=["org"],
+                fields=["org", "slot"],
                 condition=Q(revoked_at__isnull=True),
-                name="scimtoken_one_live_per_org",
+                name="scimtoken_two_live_per_org",
+            ),
+            models.CheckConstraint(
+                # (slot IN (1, 2) alone would let a NULL slot through: SQL checks pass NULL.)
+                condition=Q(slot__isnull=False, slot__in=[1, 2], revoked_at__isnull=True)
+                | Q(slot__isnull=True, revoked_at__isnull=False),
+                name="scimtoken_slot_iff_live",
+            ),
+            models.UniqueConstraint(
+                "org",
+                Lower("name"),
+                condition=Q(revoked_at__isnull=True),
+                name="scimtoken_live_name_unique_per_org",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.masked} ({self.org})"
+        return f"{self.name} {self.masked} ({self.org})"
 
     @property
     def masked(self) -> str:
@@ -62,6 +90,40 @@ class ScimToken(models.Model):
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    def expires_soon(self, days: int = 30) -> bool:
+        """Expires within `days` (the first reminder's horizon), and has not yet."""
+        now = timezone.now()
+        return (
+            self.expires_at is not None
+            and not self.is_expired(now)
+            and self.expires_at - now <= dt.timedelta(days=days)
+        )
+
+
+class ScimTokenReminder(models.Model):
+    """An expiry reminder sent to the owner for one token: each kind goes once, however often
+    the beat task runs (the pair is unique)."""
+
+    class Kind(models.TextChoices):
+        DAYS_30 = "30d", "30 days before"
+        DAYS_7 = "7d", "7 days before"
+        EXPIRED = "expired", "On expiry"
+
+    token = models.ForeignKey(ScimToken, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "kind"], name="scimtokenreminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.token}"
 
 
 class ProvisioningLogEntry(models.Model):

@@ -8,6 +8,7 @@ from django.db import OperationalError
 from accounts.models import Organization
 from provisioning.selectors.cleanup import org_ids_iter
 from provisioning.services.cleanup import cleanup_audit_run, cleanup_digest_send
+from provisioning.services.connection import scim_silence_check, scim_token_reminders_send
 from provisioning.services.log import provisioning_log_prune
 
 # Database hiccups (a failover, a lock timeout) are worth retrying; the tasks are idempotent.
@@ -66,3 +67,14 @@ def cleanup_digest_task(org_id: int) -> int:
 )
 def provisioning_log_prune_task() -> int:
     return provisioning_log_prune()
+
+
+@shared_task(
+    name="provisioning.tasks.scim_connection_health_task",
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    max_retries=3,
+)
+def scim_connection_health_task() -> dict[str, int]:
+    """Hourly (beat): token expiry reminders and silence alerts, each sent once."""
+    return {"reminders": scim_token_reminders_send(), "silence_alerts": scim_silence_check()}

@@ -20,6 +20,12 @@ settings_patterns = (
         path(
             "scim/token/regenerate/", settings.scim_token_regenerate, name="scim_token_regenerate"
         ),
+        path("scim/token/add/", settings.scim_token_add_view, name="scim_token_add"),
+        path(
+            "scim/token/<int:token_id>/revoke/",
+            settings.scim_token_revoke_view,
+            name="scim_token_revoke",
+        ),
     ],
     "provisioning",
 )

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from accounts.permissions import member_required
 from accounts.selectors.orgs import membership_list_for_account
 from accounts.selectors.people import people_counts
+from provisioning.selectors.log import provisioning_rejected_token_stats
 
 
 @login_required
@@ -26,5 +27,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/dashboard.html",
-        {"counts": people_counts(org=org), "nav": "dashboard"},
+        {
+            "counts": people_counts(org=org),
+            "rejected_tokens": provisioning_rejected_token_stats(org=org),
+            "nav": "dashboard",
+        },
     )

@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE: dict = {
             minute=env.int("CLEANUP_AUDIT_MINUTE", default=15),
         ),
     },
+    "scim-connection-health-hourly": {
+        "task": "provisioning.tasks.scim_connection_health_task",
+        "schedule": crontab(minute=env.int("SCIM_CONNECTION_HEALTH_MINUTE", default=20)),
+    },
     "provisioning-log-prune-daily": {
         "task": "provisioning.tasks.provisioning_log_prune_task",
         "schedule": crontab(
@@ -249,6 +253,8 @@ SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)
 SCIM_MAX_PAGE_SIZE = env.int("SCIM_MAX_PAGE_SIZE", default=200)
 SCIM_DEFAULT_PAGE_SIZE = 100
 SCIM_DOCUMENTATION_URI = env.str("SCIM_DOCUMENTATION_URI", default="")
+# Owners are alerted when SCIM is enabled and no valid request has come for this many days.
+SCIM_SILENCE_ALERT_DAYS = env.int("SCIM_SILENCE_ALERT_DAYS", default=7)
 
 # The REST API (/api/v1/, access.api): per-org API keys only (no session or basic auth, so no
 # CSRF and no login redirects), `{"detail": …}` for every error, OpenAPI 3 by drf-spectacular.

@@ -13,7 +13,7 @@ from django_scim.middleware import SCIMAuthCheckMiddleware
 from kisiscim.counters import window_hit
 from provisioning.models import ScimToken
 from provisioning.scim.errors import scim_error_response
-from provisioning.services.tokens import scim_token_authenticate
+from provisioning.services.tokens import TokenCheck, scim_token_check
 
 JSON_MEDIA_TYPES = ("application/scim+json", "application/json")
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -39,18 +39,13 @@ class ScimTokenAuthCheck(SCIMAuthCheckMiddleware):
     """django-scim2's auth-check hook, resolving the org from the bearer token."""
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        result = scim_token_authenticate(request.headers.get("Authorization"))
-        if result is None:
-            response = scim_error_response(
-                401,
-                "Authentication failed: send the SCIM token from Settings → SSO & SCIM as "
-                "'Authorization: Bearer <token>'. The token may have been regenerated or "
-                "SCIM disabled.",
-            )
-            response["WWW-Authenticate"] = 'Bearer realm="KisiSCIM"'
-            return response
-        org, token = result
-        request.scim_org = org  # type: ignore[attr-defined]
+        check = scim_token_check(
+            request.headers.get("Authorization"), user_agent=request.headers.get("User-Agent", "")
+        )
+        if not check.ok:
+            return self._refused(request, check)
+        token = check.token
+        request.scim_org = check.org  # type: ignore[attr-defined]
         request.scim_token = token  # type: ignore[attr-defined]
 
         retry_after = rate_limit_hit(token)
@@ -66,6 +61,36 @@ class ScimTokenAuthCheck(SCIMAuthCheckMiddleware):
         if request.method in BODY_METHODS:
             return self._check_body(request)
         return None
+
+    def _refused(self, request: HttpRequest, check: TokenCheck) -> HttpResponse:
+        """401, saying why. A token of an org's that is revoked or expired is recorded in
+        that org's provisioning log as a rejected request, so the owner sees that Okta still
+        uses it."""
+        token = check.token
+        if token is not None and check.refusal in (TokenCheck.REVOKED, TokenCheck.EXPIRED):
+            request.scim_org = check.org  # type: ignore[attr-defined]
+            request.scim_token = token  # type: ignore[attr-defined]
+            request.scim_rejected = check.refusal  # type: ignore[attr-defined]
+            request.scim_outcome = f"Rejected: {check.refusal} token {token.masked}"  # type: ignore[attr-defined]
+            if check.refusal == TokenCheck.EXPIRED:
+                detail = (
+                    f"The SCIM token {token.masked} expired on {token.expires_at:%Y-%m-%d}. "
+                    "Generate a new one in Settings → SSO & SCIM and paste it into Okta."
+                )
+            else:
+                detail = (
+                    f"The SCIM token {token.masked} was revoked. Paste the current token from "
+                    "Settings → SSO & SCIM into Okta."
+                )
+        else:
+            detail = (
+                "Authentication failed: send the SCIM token from Settings → SSO & SCIM as "
+                "'Authorization: Bearer <token>'. The token may have been regenerated or "
+                "SCIM disabled."
+            )
+        response = scim_error_response(401, detail)
+        response["WWW-Authenticate"] = 'Bearer realm="KisiSCIM"'
+        return response
 
     def _check_body(self, request: HttpRequest) -> HttpResponse | None:
         limit = settings.SCIM_MAX_BODY_BYTES

@@ -38,3 +38,22 @@ def provisioning_connection_stats(*, org: Organization) -> ConnectionStats:
         requests_24h=counts["requests"],
         errors_24h=counts["errors"],
     )
+
+
+@dataclass(frozen=True)
+class RejectedTokenStats:
+    last: ProvisioningLogEntry | None
+    count_24h: int
+
+
+def provisioning_rejected_token_stats(*, org: Organization) -> RejectedTokenStats:
+    """Requests of the last 24 hours that presented one of the org's revoked or expired
+    tokens (the only refused requests the log links to a token), and the latest of them."""
+    since = timezone.now() - dt.timedelta(hours=24)
+    rejected = ProvisioningLogEntry.objects.filter(
+        org=org, status=401, token__isnull=False, created_at__gte=since
+    )
+    return RejectedTokenStats(
+        last=rejected.select_related("token").order_by("-created_at", "-id").first(),
+        count_24h=rejected.count(),
+    )

@@ -9,10 +9,11 @@ def scim_config_get(*, org: Organization) -> ScimConfig:
     return ScimConfig.objects.filter(org=org).first() or ScimConfig(org=org)
 
 
-def scim_token_live(*, org: Organization) -> ScimToken | None:
-    """The org's one live (unrevoked) token, with its creator, or None."""
-    return (
+def scim_token_list_live(*, org: Organization) -> list[ScimToken]:
+    """The org's live (unrevoked) tokens, at most two, oldest first, with their creators.
+    A live token may be expired: the page shows it so, until it is revoked."""
+    return list(
         ScimToken.objects.filter(org=org, revoked_at__isnull=True)
         .select_related("created_by")
-        .first()
+        .order_by("created_at", "pk")
     )

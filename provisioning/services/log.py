@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.utils import timezone
 
+from kisiscim.counters import window_hit
 from provisioning.models import ProvisioningLogEntry
 
 REDACTED = "[redacted]"
@@ -74,9 +75,35 @@ def _outcome(request: HttpRequest, response: HttpResponse) -> str:
     return str(outcome)[:512]
 
 
+# Requests that name no org (no token, an unknown one) are seen by staff only and cost the
+# attacker nothing: at most this many are recorded per client address and minute, so a flood
+# cannot fill the disk. The last one recorded says that the rest are not.
+UNKNOWN_TOKEN_LOG_PER_MINUTE = 30
+
+
+def _unknown_token_recording(request: HttpRequest) -> str | None:
+    """None: record as usual; a note: record with it; "": do not record this one."""
+    if getattr(request, "scim_org", None) is not None:
+        return None
+    address = request.META.get("REMOTE_ADDR") or "unknown"
+    seen = window_hit(f"scim:unknown-token-log:{address}", window_seconds=60).count
+    if seen < UNKNOWN_TOKEN_LOG_PER_MINUTE:
+        return None
+    if seen == UNKNOWN_TOKEN_LOG_PER_MINUTE:
+        return (
+            f"{UNKNOWN_TOKEN_LOG_PER_MINUTE} requests without a valid token from this address "
+            "this minute: the rest of the minute's are not logged"
+        )
+    return ""
+
+
 def provisioning_log_record(
     *, request: HttpRequest, response: HttpResponse, duration_ms: int
-) -> ProvisioningLogEntry:
+) -> ProvisioningLogEntry | None:
+    """Record one SCIM request (None when an unknown-token flood is past its quota)."""
+    note = _unknown_token_recording(request)
+    if note == "":
+        return None
     try:
         body = request.body
     except RawPostDataException:
@@ -84,7 +111,10 @@ def provisioning_log_record(
     except Exception:  # RequestDataTooBig and the like: never read it again
         body = b""
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not body and declared.isdigit() and int(declared) > settings.SCIM_MAX_BODY_BYTES:
+    if getattr(request, "scim_rejected", None):
+        # A refused token authenticates nothing: what it sent is not the org's to keep.
+        stored = f"[{len(body)} bytes, not stored: the token was refused]" if body else ""
+    elif not body and declared.isdigit() and int(declared) > settings.SCIM_MAX_BODY_BYTES:
         stored = f"[{declared} bytes: over the size limit, not stored]"
     else:
         stored = redacted_body(body)
@@ -98,7 +128,7 @@ def provisioning_log_record(
         duration_ms=max(duration_ms, 0),
         user_agent=_text(request.headers.get("User-Agent", ""), 512),
         remote_addr=request.META.get("REMOTE_ADDR") or None,
-        outcome=_text(_outcome(request, response), 512),
+        outcome=_text(note or _outcome(request, response), 512),
         request_body=_text(stored, MAX_STORED_BODY + 100),
     )
 

@@ -10,7 +10,7 @@ from accounts.models import Organization
 from accounts.services.audit import audit_record
 from notifications.services import owner_change_notice_on_commit
 from provisioning.models import ScimConfig
-from provisioning.services.tokens import scim_token_revoke
+from provisioning.services.tokens import scim_tokens_revoke_all
 from sso.models import SSOConnection
 from sso.services import sso_disable
 
@@ -38,7 +38,7 @@ def scim_enable(*, org: Organization, actor: Actor) -> ScimConfig:
 def scim_disable(*, org: Organization, actor: Actor) -> ScimConfig | None:
     """Disable SCIM and revoke its token; SCIM requests get 401 from then on. Idempotent."""
     config = ScimConfig.objects.select_for_update().filter(org=org).first()
-    scim_token_revoke(org=org, actor=actor)
+    scim_tokens_revoke_all(org=org, actor=actor)
     if config is not None and config.enabled:
         config.enabled = False
         config.changed_by = actor.account

@@ -21,12 +21,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.actor import Actor
 from accounts.permissions import owner_required
-from provisioning.forms import ConfirmForm, TokenGenerateForm
+from provisioning.forms import ConfirmForm, TokenAddForm, TokenGenerateForm
+from provisioning.models import ScimToken
 from provisioning.scim.constants import SCIM_BASE_PATH
-from provisioning.selectors.log import provisioning_connection_stats
-from provisioning.selectors.scim_config import scim_config_get, scim_token_live
+from provisioning.selectors.log import (
+    provisioning_connection_stats,
+    provisioning_rejected_token_stats,
+)
+from provisioning.selectors.scim_config import scim_config_get, scim_token_list_live
 from provisioning.services.scim_config import org_sso_disable, scim_disable, scim_enable
-from provisioning.services.tokens import scim_token_generate
+from provisioning.services.tokens import (
+    EXPIRY_WARNING_DAYS,
+    scim_token_add,
+    scim_token_generate,
+    scim_token_revoke,
+)
 from sso.forms import SSOSetupForm
 from sso.selectors import sso_get
 from sso.services import certificate_expires_soon, sso_configure, sso_enable
@@ -56,6 +65,7 @@ def _render_page(
 ) -> HttpResponse:
     org = request.org
     sso = sso_get(org=org)
+    tokens = scim_token_list_live(org=org)
     context: dict[str, Any] = {
         "nav": "settings",
         "sso": sso,
@@ -66,7 +76,10 @@ def _render_page(
         "scim": scim_config_get(org=org),
         "scim_base_url": _https_url(request, SCIM_BASE_PATH),
         "scim_error": scim_error,
-        "token": scim_token_live(org=org),
+        "tokens": tokens,
+        "token_form": TokenGenerateForm(live_tokens=tokens),
+        "expiry_warning_days": EXPIRY_WARNING_DAYS,
+        "rejected_tokens": provisioning_rejected_token_stats(org=org),
         "scim_connection": provisioning_connection_stats(org=org),
     }
     return render(request, "provisioning/sso_scim.html", context, status=status)
@@ -214,22 +227,44 @@ def scim_disable_view(request: HttpRequest) -> HttpResponse:
 
 REGENERATE = {
     "title": "Regenerate the SCIM token?",
-    "warning": "The current token stops working at once. Okta must be updated with the new "
-    "token (Provisioning → Integration → API Token), or its provisioning requests will fail.",
+    "warning": "Every current token stops working at once. Okta must be updated with the new "
+    "token (Provisioning → Integration → API Token), or its provisioning requests will fail. "
+    "To rotate without a failed request, add a second token instead.",
     "button": "Regenerate",
 }
+
+
+def _render_token_created(
+    request: HttpRequest, *, token: ScimToken, raw: str, replaced: bool, added: bool
+) -> HttpResponse:
+    response = render(
+        request,
+        "provisioning/token_created.html",
+        {
+            "nav": "settings",
+            "token": token,
+            "raw_token": raw,
+            "replaced": replaced,
+            "added": added,
+            "scim_base_url": _https_url(request, SCIM_BASE_PATH),
+        },
+    )
+    # Shown once: no browser or proxy may keep a copy (back button, disk cache).
+    add_never_cache_headers(response)
+    response["Pragma"] = "no-cache"
+    return response
 
 
 @owner_required
 @require_GET
 def scim_token_regenerate(request: HttpRequest) -> HttpResponse:
     """The confirmation step; the form posts to `scim_token_generate`."""
-    live = scim_token_live(org=request.org)
-    if live is None:
+    live = scim_token_list_live(org=request.org)
+    if not live:
         return redirect(_page_url(request))
     return _render_confirm(
         request,
-        form=TokenGenerateForm(live_token=live),
+        form=TokenGenerateForm(live_tokens=live),
         action=reverse("provisioning:scim_token_generate", args=[request.org.slug]),
         **REGENERATE,
     )
@@ -240,7 +275,7 @@ def scim_token_regenerate(request: HttpRequest) -> HttpResponse:
 @owner_required
 @require_POST
 def scim_token_generate_view(request: HttpRequest) -> HttpResponse:
-    form = TokenGenerateForm(request.POST, live_token=scim_token_live(org=request.org))
+    form = TokenGenerateForm(request.POST, live_tokens=scim_token_list_live(org=request.org))
     if not form.is_valid():
         if form.is_stale:
             messages.warning(request, " ".join(form.non_field_errors()))
@@ -253,21 +288,76 @@ def scim_token_generate_view(request: HttpRequest) -> HttpResponse:
             **REGENERATE,
         )
     try:
-        token, raw = scim_token_generate(org=request.org, actor=Actor.of(request.user))
+        token, raw = scim_token_generate(
+            org=request.org,
+            actor=Actor.of(request.user),
+            name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
+        )
     except ValidationError as exc:
         return _render_page(request, scim_error=" ".join(exc.messages), status=409)
-    response = render(
-        request,
-        "provisioning/token_created.html",
-        {
-            "nav": "settings",
-            "token": token,
-            "raw_token": raw,
-            "replaced": form.live_token is not None,
-            "scim_base_url": _https_url(request, SCIM_BASE_PATH),
-        },
+    return _render_token_created(
+        request, token=token, raw=raw, replaced=bool(form.live_tokens), added=False
     )
-    # Shown once: no browser or proxy may keep a copy (back button, disk cache).
-    add_never_cache_headers(response)
-    response["Pragma"] = "no-cache"
-    return response
+
+
+@sensitive_variables()
+@owner_required
+@require_http_methods(["GET", "POST"])
+def scim_token_add_view(request: HttpRequest) -> HttpResponse:
+    """Add a second token beside the live one: GET shows its form, POST issues it (shown
+    once). A third active token is refused with the reason."""
+    live = scim_token_list_live(org=request.org)
+    form = TokenAddForm(_post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = scim_token_add(
+                org=request.org,
+                actor=Actor.of(request.user),
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                form.add_error(None, exc)
+            else:
+                form.add_error(None, " ".join(exc.messages))
+        else:
+            return _render_token_created(request, token=token, raw=raw, replaced=False, added=True)
+    return render(
+        request,
+        "provisioning/token_add.html",
+        {"nav": "settings", "form": form, "live": live},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def scim_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one token (after a confirmation): SCIM requests with it fail from then on."""
+    token = next((t for t in scim_token_list_live(org=request.org) if t.pk == token_id), None)
+    if token is None:
+        messages.warning(request, "That token is not active any more; nothing was revoked.")
+        return redirect(_page_url(request))
+    form = ConfirmForm(_post_data(request), label=f"Revoke {token.name} ({token.masked}) for good.")
+    if request.method == "POST" and form.is_valid():
+        scim_token_revoke(org=request.org, token_id=token.pk, actor=Actor.of(request.user))
+        messages.success(request, f"Revoked {token.name} ({token.masked}).")
+        return redirect(_page_url(request))
+    others = [t for t in scim_token_list_live(org=request.org) if t.pk != token.pk]
+    warning = f"Requests with {token.masked} are refused from now on (401). " + (
+        f"Okta keeps working only if it already has {others[0].name} ({others[0].masked})."
+        if others
+        else "It is the only active token: Okta's provisioning requests will fail until "
+        "it has a new token."
+    )
+    return _render_confirm(
+        request,
+        form=form,
+        title=f"Revoke the SCIM token {token.name}?",
+        warning=warning,
+        action=reverse("provisioning:scim_token_revoke", args=[request.org.slug, token.pk]),
+        button="Revoke",
+        status=400 if form.is_bound else 200,
+    )

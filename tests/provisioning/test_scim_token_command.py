@@ -88,7 +88,7 @@ def test_revoke_revokes_without_issuing(org, owner):
     token, raw = scim_token_generate(org=org, actor=Actor.of(owner))
     out, err = run(org.slug, "--revoke")
     assert out == ""
-    assert f"Revoked {token.masked}" in err
+    assert f"Revoked {token.name} {token.masked}" in err
     assert scim_token_authenticate(raw) is None
     assert not ScimToken.objects.filter(org=org, revoked_at__isnull=True).exists()
     assert AuditEvent.objects.filter(

@@ -511,7 +511,9 @@ def test_afterwards_the_page_shows_only_the_masked_token(owner_client, scim_org,
 
     scim_token_authenticate(raw)
     html = owner_client.get(url("sso_scim", scim_org)).content.decode()
-    assert re.search(r'data-testid="token-last-used">\d{4}-\d\d-\d\d \d\d:\d\d UTC', html)
+    assert re.search(
+        r'data-testid="token-last-used"><time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d UTC', html
+    )
 
 
 def test_generate_token_with_a_live_token_requires_the_regenerate_confirmation(
@@ -571,7 +573,7 @@ def test_a_resubmitted_or_stale_regenerate_changes_nothing(owner_client, scim_or
     assert response.status_code == 302
     assert response["Location"] == url("sso_scim", scim_org)
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "The token changed since this page was loaded; nothing was generated."
+        "The tokens changed since this page was loaded; nothing was generated."
     ]
     assert ScimToken.objects.filter(revoked_at__isnull=True).count() == 1
     assert scim_token_authenticate(new_raw) is not None

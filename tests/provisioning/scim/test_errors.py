@@ -57,16 +57,24 @@ def test_a_wrong_token_is_401(scim, scim_other, authorization):
     assert_scim_error(r, 401, AUTH_DETAIL)
 
 
-def test_a_revoked_token_is_401(scim, org, scim_other):
+def revoked_detail(raw: str) -> str:
+    return (
+        f"The SCIM token kscim_…{raw[-4:]} was revoked. Paste the current token from "
+        "Settings → SSO & SCIM into Okta."
+    )
+
+
+def test_a_revoked_token_is_401_and_says_so(scim, org, scim_other):
     scim_token_generate(org=org, actor=Actor.system())
-    assert_scim_error(scim.get("Users"), 401, AUTH_DETAIL)
+    assert_scim_error(scim.get("Users"), 401, revoked_detail(scim.token))
     assert scim_other.get("Users").status == 200
 
 
 def test_scim_disabled_is_401(scim, org, scim_other):
+    """Disabling SCIM revokes its tokens, so Okta's next request is told its token was."""
     scim_disable(org=org, actor=Actor.system())
-    assert_scim_error(scim.get("Users"), 401, AUTH_DETAIL)
-    assert_scim_error(scim.post("Users", okta_user()), 401, AUTH_DETAIL)
+    assert_scim_error(scim.get("Users"), 401, revoked_detail(scim.token))
+    assert_scim_error(scim.post("Users", okta_user()), 401, revoked_detail(scim.token))
     assert not Person.objects.filter(org=org).exists()
     assert scim_other.get("Users").status == 200
 
