@@ -199,13 +199,24 @@ class PersonEmail(models.Model):
 
 
 class Group(models.Model):
-    """A group of the org's people; groups are what grant door access."""
+    """A group of the org's people; groups are what grant door access.
+
+    `source` says who owns the membership: a group the IdP pushed (or linked and then
+    changed over SCIM) has its members managed by the IdP, read-only in the console; a group
+    made in the console has its members edited there. Door grants belong to the console and
+    the API whatever the source: SCIM never touches them.
+    """
+
+    class Source(models.TextChoices):
+        SCIM = "scim", "Identity provider (SCIM)"
+        CONSOLE = "console", "Console"
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="groups")
     scim_id = models.CharField(max_length=64, unique=True, default=new_scim_id, editable=False)
     display_name = models.CharField(max_length=255)
     external_id = models.CharField(max_length=255, blank=True)
     members = models.ManyToManyField(Person, through="GroupMembership", related_name="groups")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.CONSOLE)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -219,6 +230,10 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def members_managed_by_idp(self) -> bool:
+        return self.source == self.Source.SCIM
 
 
 class GroupMembership(models.Model):
@@ -241,6 +256,7 @@ class AuditEvent(models.Model):
     class ActorKind(models.TextChoices):
         ACCOUNT = "account", "Account"
         PERSON = "person", "Person"
+        API = "api", "API key"
         SCIM = "scim", "SCIM"
         SYSTEM = "system", "System"
 

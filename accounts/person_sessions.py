@@ -26,22 +26,21 @@ def person_session_start(*, request: HttpRequest, person: Person) -> None:
 
 def person_session_get(*, request: HttpRequest) -> Person | None:
     """The signed-in person, or None (and the stale session key gone) when there is none or
-    they may no longer be signed in."""
+    they may no longer be signed in. A session ended here because its person was suspended
+    or deleted by the IdP leaves that person on `request.person_session_ended`, so the page
+    can say why (and a door can record the denied attempt)."""
     data = request.session.get(SESSION_KEY)
     if not isinstance(data, dict):
         return None
     person = (
         Person.objects.select_related("org")
-        .filter(
-            pk=data.get("person"),
-            org_id=data.get("org"),
-            is_active=True,
-            idp_deleted_at__isnull=True,
-        )
+        .filter(pk=data.get("person"), org_id=data.get("org"))
         .first()
     )
-    if person is None:
+    if person is None or not person.is_active or person.idp_deleted_at is not None:
         person_session_end(request=request)
+        request.person_session_ended = person  # type: ignore[attr-defined]
+        return None
     return person
 
 

@@ -1,5 +1,6 @@
-"""HTTP to the SCIM endpoint the way Okta calls it, timed per request, from several threads
-(each with its own keep-alive connection), with the query count from X-Query-Count."""
+"""HTTP to the SCIM endpoint the way Okta calls it (and to the REST API the way a door
+controller does), timed per request, from several threads (each with its own keep-alive
+connection), with the query count from X-Query-Count."""
 
 import http.client
 import json
@@ -19,6 +20,8 @@ OKTA_HEADERS = {
     "Accept-Charset": "utf-8",
 }
 SCIM_JSON = "application/scim+json; charset=utf-8"
+API_JSON = "application/json"
+API_BASE = "/api/v1"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 RETRYABLE = (
     http.client.RemoteDisconnected,
@@ -49,10 +52,15 @@ class Scim:
     then reconnects on the next request, and a request that met a closing socket is retried
     once (it never reached the application)."""
 
-    def __init__(self, port: int, token: str, base: str = "/scim/v2") -> None:
+    def __init__(
+        self, port: int, token: str, base: str = "/scim/v2", content_type: str = SCIM_JSON
+    ) -> None:
         self.port = port
         self.base = base
+        self.content_type = content_type
         self.headers = {**OKTA_HEADERS, "Authorization": f"Bearer {token}"}
+        if base == API_BASE:
+            self.headers = {"Accept": "application/json", "Authorization": f"Bearer {token}"}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
     def request(self, method: str, path: str, body: Any = None) -> Reply:
@@ -60,7 +68,7 @@ class Scim:
         data = None
         if body is not None:
             data = json.dumps(body).encode()
-            headers["Content-Type"] = SCIM_JSON
+            headers["Content-Type"] = self.content_type
         for attempt in (1, 2):
             try:
                 started = time.perf_counter()
@@ -126,9 +134,12 @@ class Phase:
     """Run `task(scim, item)` over items from `concurrency` threads, one connection each,
     with a progress bar; the wall time is shared by every Series the tasks record into."""
 
-    def __init__(self, port: int, token: str, label: str, concurrency: int) -> None:
+    def __init__(
+        self, port: int, token: str, label: str, concurrency: int, api: bool = False
+    ) -> None:
         self.port = port
         self.token = token
+        self.api = api
         self.label = label
         self.concurrency = concurrency
         self.series: dict[str, Series] = {}
@@ -147,7 +158,11 @@ class Phase:
         failures: list[BaseException] = []
 
         def worker(progress: Progress) -> None:
-            scim = Scim(self.port, self.token)
+            scim = (
+                Scim(self.port, self.token, base=API_BASE, content_type=API_JSON)
+                if self.api
+                else Scim(self.port, self.token)
+            )
             try:
                 while not failures:
                     with lock:

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit, urlunsplit
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql://root@127.0.0.1:5432/kisiscim_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
-WORKLOADS = ("baseline", "create", "lookup", "import", "deactivate", "push", "audit", "peers")
+WORKLOADS = (
+    "baseline", "create", "lookup", "import", "deactivate", "push", "decision", "audit", "peers",
+)  # fmt: skip
 # Databases the benchmark must never create, drop or write: the test suites' and the server's.
 PROTECTED = ("postgres", "template0", "template1", "test")
 
@@ -33,6 +35,10 @@ class Sizes:
     push_members: int = 0
     push_removals: int = 0
     baseline: int = 0
+    places: int = 0
+    doors: int = 0
+    grants_per_group: int = 0
+    checks: int = 0
 
     @classmethod
     def at(cls, scale: float) -> "Sizes":
@@ -53,6 +59,10 @@ class Sizes:
             push_members=min(people, n(10_000, 200)) // 100 * 100,
             push_removals=n(1_000, 50),
             baseline=n(2_000, 500),
+            places=n(100, 5),
+            doors=n(10_000, 100),
+            grants_per_group=5,
+            checks=n(2_000, 500),
         )
 
 

@@ -7,6 +7,10 @@ Reproducible from the seed: the same people, ids, groups and memberships every t
   `big_group` members, everyone else in one to three random groups; one work email each.
 - `globex`: a second org a quarter of the size whose first people share bigcorp's userNames
   (the same userName in two orgs is two people), so every query's org scoping is exercised.
+- Doors (bigcorp): `places` places in a few time zones, `doors` doors spread over them, and
+  `grants_per_group` grants per group on random doors, half of them Mon–Fri 08:00–18:00 in
+  the place's zone; "All Staff" also opens the first 20 doors at any time. globex gets a
+  tenth as many doors.
 Orgs, SSO and SCIM are set up through the real services; the bulk rows go in with bulk_create.
 """
 
@@ -20,7 +24,7 @@ from typing import Any
 
 import django
 
-DATASET_VERSION = 1
+DATASET_VERSION = 2
 BATCH = 5_000
 SUSPENDED_SHARE = 0.2
 SUSPENSION_SPREAD_DAYS = 120
@@ -53,6 +57,52 @@ def _scim_id(rng: random.Random) -> str:
     return uuid.UUID(int=rng.getrandbits(128), version=4).hex
 
 
+ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC", "Australia/Sydney")
+OFFICE = [{"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "18:00"}]
+
+
+def build_doors(
+    *,
+    rng: random.Random,
+    org: Any,
+    group_pks: list[int],
+    places: int,
+    doors: int,
+    grants_per_group: int,
+    ref: dt.datetime,
+) -> dict[str, int]:
+    from access.models import Door, Grant, Place
+
+    place_rows = Place.objects.bulk_create(
+        [
+            Place(org=org, name=f"Site {p:03d}", time_zone=ZONES[p % len(ZONES)], created_at=ref)
+            for p in range(places)
+        ]
+    )
+    door_rows = Door.objects.bulk_create(
+        [
+            Door(org=org, place=place_rows[d % places], name=f"Door {d:05d}", created_at=ref)
+            for d in range(doors)
+        ],
+        batch_size=BATCH,
+    )
+    door_pks = [d.pk for d in door_rows]
+    grants = [
+        Grant(org=org, group_id=group_pks[0], door_id=pk, schedule=[], created_at=ref)
+        for pk in door_pks[:20]
+    ]
+    for group_pk in group_pks[1:]:
+        for door_pk in rng.sample(door_pks, min(grants_per_group, len(door_pks))):
+            schedule = OFFICE if rng.random() < 0.5 else []
+            grants.append(
+                Grant(
+                    org=org, group_id=group_pk, door_id=door_pk, schedule=schedule, created_at=ref
+                )
+            )
+    Grant.objects.bulk_create(grants, batch_size=BATCH)
+    return {"places": places, "doors": doors, "grants": len(grants)}
+
+
 def build_org(
     *,
     rng: random.Random,
@@ -61,6 +111,9 @@ def build_org(
     groups: int,
     big_group: int,
     ref: dt.datetime,
+    places: int = 5,
+    doors: int = 100,
+    grants_per_group: int = 5,
 ) -> dict[str, Any]:
     from accounts.actor import Actor
     from accounts.models import Group, GroupMembership, Person, PersonEmail
@@ -133,6 +186,16 @@ def build_org(
         GroupMembership.objects.bulk_create(links, batch_size=BATCH)
         memberships += len(links)
         print(f"  {slug}: {start + len(people)}/{len(names)} people", file=sys.stderr)
+    access = build_doors(
+        rng=rng,
+        org=org,
+        group_pks=group_pks,
+        places=places,
+        doors=doors,
+        grants_per_group=grants_per_group,
+        ref=ref,
+    )
+    print(f"  {slug}: {access}", file=sys.stderr)
     return {
         "slug": slug,
         "people": len(names),
@@ -140,6 +203,7 @@ def build_org(
         "groups": groups,
         "big_group": len(big_members),
         "memberships": memberships,
+        **access,
     }
 
 
@@ -164,6 +228,9 @@ def build(spec: dict[str, Any]) -> dict[str, Any]:
             groups=sizes.groups,
             big_group=sizes.big_group,
             ref=ref,
+            places=sizes.places,
+            doors=sizes.doors,
+            grants_per_group=sizes.grants_per_group,
         ),
         build_org(
             rng=rng,
@@ -172,6 +239,9 @@ def build(spec: dict[str, Any]) -> dict[str, Any]:
             groups=sizes.other_groups,
             big_group=min(sizes.big_group // 4, len(other_names)),
             ref=ref,
+            places=max(1, sizes.places // 10),
+            doors=max(20, sizes.doors // 10),
+            grants_per_group=sizes.grants_per_group,
         ),
     ]
     marker = {

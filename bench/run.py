@@ -105,6 +105,33 @@ def issue_token() -> str:
     return raw
 
 
+def issue_api_key() -> str:
+    from access.services.api_keys import api_key_create
+    from accounts.actor import Actor
+    from accounts.models import Organization
+
+    org = Organization.objects.get(slug="bigcorp")
+    _, raw = api_key_create(org=org, name=f"bench {time.time_ns()}", actor=Actor.system())
+    return raw
+
+
+def load_access(rng: random.Random, n: int = 5_000) -> tuple[list[tuple[str, int]], list[int]]:
+    """bigcorp's doors, and up to `n` (person, door) pairs that a grant of the person's
+    groups covers (sampled in Python: the data set is the same for a seed)."""
+    from access.models import Door, Grant
+
+    doors = list(
+        Door.objects.filter(org__slug="bigcorp").order_by("pk").values_list("pk", flat=True)
+    )
+    pairs = list(
+        Grant.objects.filter(org__slug="bigcorp")
+        .order_by("pk", "group__memberships__person_id")
+        .values_list("group__memberships__person__scim_id", "door_id")
+    )
+    pairs = [p for p in pairs if p[0] is not None]
+    return (rng.sample(pairs, min(n, len(pairs))), doors)
+
+
 def audit(config: Config, marker: dict[str, Any]) -> dict[str, Any]:
     """6. The audit at two scales (globex is a quarter of bigcorp), timed without and measured
     with tracemalloc, then over the whole data set. Findings are cleared between runs."""
@@ -194,6 +221,17 @@ def targets(rows: list[dict[str, Any]], audit_result: dict | None, facts: dict) 
             "time_per_person_ratio": round(per_person, 2),
             "met": per_person <= 1.5,
         }
+    api_base = by.get(("8. API baseline: GET /api/v1/places", 1))
+    check = by.get(("8. decision: POST /api/v1/doors/{id}/check", 1))
+    if api_base and check:
+        ratio = check["p50_ms"] / api_base["p50_ms"]
+        checks["decision_p50_within_1_5x_api_baseline"] = {
+            "ratio": round(ratio, 2),
+            "decision_p50_ms": check["p50_ms"],
+            "api_baseline_p50_ms": api_base["p50_ms"],
+            "queries": [check["queries_min"], check["queries_max"]],
+            "met": ratio <= 1.5,
+        }
     if "side_effects" in facts:
         side = facts["side_effects"]
         checks["no_request_waits_on_email"] = {**side, "met": side["smtp_connections"] == 0}
@@ -241,6 +279,7 @@ def main() -> None:
     from bench import workloads
 
     token = issue_token()
+    granted, door_ids = load_access(random.Random(config.seed))
     ctx = workloads.Context(
         port=0,
         token=token,
@@ -248,6 +287,9 @@ def main() -> None:
         concurrency=config.concurrency,
         rng=random.Random(config.seed),
         people=load_people(),
+        api_key=issue_api_key(),
+        granted=granted,
+        door_ids=door_ids,
     )
     rows: list[dict[str, Any]] = []
     steps = [
@@ -257,6 +299,7 @@ def main() -> None:
         ("import", workloads.full_import),
         ("deactivate", workloads.deactivate),
         ("push", workloads.push),
+        ("decision", workloads.decision),
     ]
     log_dir = REPO / "var" / "bench"
     with SmtpTarpit() as tarpit, Gunicorn(config, mail_port=tarpit.port, log_dir=log_dir) as web:

@@ -28,10 +28,17 @@ class Context:
     concurrency: int
     rng: random.Random
     people: list[Person]  # bigcorp's people, in primary-key order
+    api_key: str = ""
+    # (person SCIM id, door id) pairs where one of the person's groups has a grant on the door
+    granted: list[tuple[str, int]] = field(default_factory=list)
+    door_ids: list[int] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
 
     def phase(self, label: str, concurrency: int = 1) -> Phase:
         return Phase(self.port, self.token, label, concurrency)
+
+    def api_phase(self, label: str, concurrency: int = 1) -> Phase:
+        return Phase(self.port, self.api_key, label, concurrency, api=True)
 
     @property
     def levels(self) -> tuple[int, ...]:
@@ -67,7 +74,8 @@ def _list_total(reply: Any) -> int | None:
 
 
 def warm_up(ctx: Context) -> None:
-    """Every gunicorn worker imports, connects and compiles its templates before timing."""
+    """Every gunicorn worker imports, connects and compiles its templates before timing (the
+    REST API's views too, when a key was issued)."""
     paths = [
         "ServiceProviderConfig",
         "Users?startIndex=1&count=2",
@@ -76,6 +84,17 @@ def warm_up(ctx: Context) -> None:
     ctx.phase("warm-up", ctx.concurrency).run(
         [paths[i % 3] for i in range(60)], lambda scim, path: scim.request("GET", path)
     )
+    if ctx.api_key and ctx.door_ids:
+        door = ctx.door_ids[0]
+        person = ctx.people[0].scim_id
+        ctx.api_phase("warm-up API", ctx.concurrency).run(
+            range(40),
+            lambda api, i: (
+                api.request("GET", "places?page_size=1")
+                if i % 2
+                else api.request("POST", f"doors/{door}/check", {"person": person})
+            ),
+        )
 
 
 def baseline(ctx: Context) -> list[dict[str, Any]]:
@@ -240,3 +259,39 @@ def push(ctx: Context) -> list[dict[str, Any]]:
     ctx.facts["push_group_id"] = gid
     ctx.facts["push_expected_members"] = len(members) - ctx.sizes.push_removals
     return [created.summary(), add.summary(), remove.summary()]
+
+
+def decision(ctx: Context) -> list[dict[str, Any]]:
+    """8. The access decision, `POST /api/v1/doors/{id}/check {"person": …}`, beside a
+    trivial authenticated API request (`GET /api/v1/places?page_size=1`: the key lookup, a
+    COUNT and one row), interleaved in one phase so both meet the same load. Half the checks
+    are for people whose groups have a grant on the door (allowed, or outside the office
+    hours), half for random pairs (mostly no_grant); a fifth of the people are suspended."""
+    rows = []
+    reasons: dict[str, int] = {}
+    for c in ctx.levels:
+        phase = ctx.api_phase("8. decision", c)
+        base = phase.record("8. API baseline: GET /api/v1/places")
+        check = phase.record("8. decision: POST /api/v1/doors/{id}/check")
+        work = []
+        for i in range(ctx.sizes.checks):
+            if i % 2 and ctx.granted:
+                person, door = ctx.rng.choice(ctx.granted)
+            else:
+                person, door = ctx.rng.choice(ctx.people).scim_id, ctx.rng.choice(ctx.door_ids)
+            work += [("base", None, None), ("check", person, door)]
+
+        def task(api: Scim, item: tuple, base: Series = base, check: Series = check) -> None:
+            kind, person, door = item
+            if kind == "base":
+                base.add(api.request("GET", "places?page_size=1"), 200)
+                return
+            reply = check.add(api.request("POST", f"doors/{door}/check", {"person": person}), 200)
+            if reply.status == 200:
+                reason = reply.json()["reason"]
+                reasons[reason] = reasons.get(reason, 0) + 1
+
+        phase.run(work, task)
+        rows += [base.summary(), check.summary()]
+    ctx.facts["decision_reasons"] = reasons
+    return rows

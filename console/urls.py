@@ -10,5 +10,15 @@ urlpatterns = [
     path("o/<slug:org_slug>/people/<str:person_id>/", people.person_detail, name="person_detail"),
     path("o/<slug:org_slug>/groups/", groups.groups, name="groups"),
     path("o/<slug:org_slug>/groups/<str:group_id>/", groups.group_detail, name="group_detail"),
+    path(
+        "o/<slug:org_slug>/groups/<str:group_id>/members/add/",
+        groups.group_member_add,
+        name="group_member_add",
+    ),
+    path(
+        "o/<slug:org_slug>/groups/<str:group_id>/members/remove/",
+        groups.group_member_remove,
+        name="group_member_remove",
+    ),
     path("o/<slug:org_slug>/settings/", settings.settings_index, name="settings"),
 ]

@@ -3,6 +3,12 @@
 Membership changes take a constant number of queries whatever the group size: ids are
 resolved in one org-scoped query, added with one bulk insert that ignores existing rows and
 removed with one DELETE, so they are idempotent and concurrent adds never lose a member.
+
+Provenance: a group the IdP creates, or changes over SCIM (Okta's *Link Group* adopts a
+console-made group by name), is IdP-managed (`Group.Source.SCIM`): its members then belong
+to the IdP, and console accounts and people cannot change them (the next push would undo
+it). Door grants are not the group's business here: no service of this module touches them;
+deleting a group deletes its grants with it (the database cascades).
 """
 
 from collections.abc import Iterable
@@ -12,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.actor import Actor
-from accounts.models import Group, GroupMembership, Organization
+from accounts.models import AuditEvent, Group, GroupMembership, Organization
 from accounts.selectors.people import person_pks_by_scim_id
 from accounts.services.audit import audit_record
 from kisiscim.exceptions import Conflict
@@ -62,6 +68,30 @@ def _resolve_members(org: Organization, member_ids: Iterable[str]) -> list[int]:
     return [found[i] for i in wanted]
 
 
+# Who may never change an IdP-managed group's members: console accounts, people acting for
+# themselves and integrations. SCIM owns them; the system (commands, seeding) may.
+_CONSOLE_KINDS = (
+    AuditEvent.ActorKind.ACCOUNT,
+    AuditEvent.ActorKind.PERSON,
+    AuditEvent.ActorKind.API,
+)
+
+
+def _claim_or_refuse(group: Group, actor: Actor) -> None:
+    """A SCIM change makes the group IdP-managed; a console change of an IdP-managed group's
+    members is refused."""
+    if actor.is_scim:
+        if group.source != Group.Source.SCIM:
+            group.source = Group.Source.SCIM
+            Group.objects.filter(pk=group.pk).update(source=Group.Source.SCIM)
+    elif actor.kind in _CONSOLE_KINDS and group.source == Group.Source.SCIM:
+        raise ValidationError(
+            f"The members of {group.display_name} are managed by your identity provider: "
+            "change them there.",
+            code="idp_managed",
+        )
+
+
 def _touch(group: Group) -> None:
     group.updated_at = timezone.now()
     Group.objects.filter(pk=group.pk).update(updated_at=group.updated_at)
@@ -82,7 +112,12 @@ def group_create(
     person_pks = _resolve_members(org, member_ids)
     now = timezone.now()
     group = Group(
-        org=org, display_name=name, external_id=external_id, created_at=now, updated_at=now
+        org=org,
+        display_name=name,
+        external_id=external_id,
+        source=Group.Source.SCIM if actor.is_scim else Group.Source.CONSOLE,
+        created_at=now,
+        updated_at=now,
     )
     try:
         with transaction.atomic():
@@ -97,7 +132,7 @@ def group_create(
         actor=actor,
         action="group.created",
         target=group,
-        details={"members": len(person_pks)},
+        details={"members": len(person_pks), "source": group.source},
     )
     return group
 
@@ -113,6 +148,8 @@ def group_update(
     """Rename a group and/or change its externalId. Repeating the current name is a no-op
     (Okta resends it with every membership change), never a conflict with itself."""
     changed: list[str] = []
+    if actor.is_scim:
+        _claim_or_refuse(group, actor)
     if display_name is not None:
         name = _clean_name(display_name)
         if name != group.display_name:
@@ -163,6 +200,7 @@ def group_members_add(
     actor: Actor,
 ) -> int:
     """Add people (by SCIM id) to the group; existing members are left as they are."""
+    _claim_or_refuse(group, actor)
     ids = list(dict.fromkeys(member_ids))
     person_pks = _resolve_members(group.org, ids)
     if not person_pks:
@@ -186,6 +224,7 @@ def group_members_remove(
     actor: Actor,
 ) -> int:
     """Remove people (by SCIM id) from the group; removing a non-member is a no-op."""
+    _claim_or_refuse(group, actor)
     ids = list(dict.fromkeys(member_ids))
     person_pks = _resolve_members(group.org, ids)
     if not person_pks:
@@ -205,6 +244,7 @@ def group_members_set(
     actor: Actor,
 ) -> None:
     """Make the group's members exactly these people (an empty list empties the group)."""
+    _claim_or_refuse(group, actor)
     ids = list(dict.fromkeys(member_ids))
     person_pks = _resolve_members(group.org, ids)
     _lock(group)
@@ -220,7 +260,9 @@ def group_members_set(
 
 @transaction.atomic
 def group_delete(*, group: Group, actor: Actor) -> None:
-    """Delete a group and its memberships; its people are untouched."""
+    """Delete a group, its memberships and its door grants (the database cascades); its
+    people are untouched. A SCIM DELETE of a pushed group lands here: the doors it opened
+    are then opened by no one through it."""
     audit_record(
         org=group.org,
         actor=actor,

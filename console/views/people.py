@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from access.views import person_access_context
+from accounts.models import Membership
 from accounts.permissions import member_required
 from accounts.selectors.people import person_get, person_groups, person_list
 from console.forms import PeopleFilterForm
@@ -43,5 +45,10 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
             "person": person,
             "groups": person_groups(org=request.org, person=person),
             "nav": "people",
+            **person_access_context(
+                org=request.org,
+                person=person,
+                can_edit=request.membership.role in (Membership.Role.OWNER, Membership.Role.ADMIN),
+            ),
         },
     )

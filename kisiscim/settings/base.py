@@ -42,10 +42,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    # Apps by sub-domain; imports run one way, down this list (pyproject.toml's contract).
+    "drf_spectacular",
+    # Swagger UI's files, served by WhiteNoise from the package: the API reference needs no CDN.
+    "drf_spectacular_sidecar",
+    # Apps by sub-domain; imports run one way, down this list (pyproject.toml's contract);
+    # sso and access are independent siblings.
     "console",
     "provisioning",
     "sso",
+    "access",
     "notifications",
     "accounts",
 ]
@@ -266,6 +271,42 @@ SCIM_SILENCE_ALERT_DAYS = env.int("SCIM_SILENCE_ALERT_DAYS", default=7)
 # unless this is on. Only the test suite turns it on, for its SimpleSAMLphp and metadata
 # servers; it is deliberately not read from the environment.
 SSO_ALLOW_LOOPBACK_IDP = False
+
+# The REST API (/api/v1/, access.api): per-org API keys only (no session or basic auth, so no
+# CSRF and no login redirects), `{"detail": …}` for every error, OpenAPI 3 by drf-spectacular.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["access.api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["access.api.auth.HasApiKey"],
+    "DEFAULT_PARSER_CLASSES": ["access.api.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "access.api.pagination.Pagination",
+    "EXCEPTION_HANDLER": "access.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KisiSCIM access API",
+    "DESCRIPTION": "Places, doors, grants, access checks and access events of one "
+    "organization. Authenticate with `Authorization: Bearer <API key>` (Settings → API keys, "
+    'or `manage.py api_key SLUG --name NAME`); every error is `{"detail": …}`.',
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the reference are public (they hold no org's data).
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "access.api.schema.paths_without_trailing_slash",
+    ],
+}
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=100)
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 
 # The console's own knobs.
 KISISCIM_SITE_URL = env.str("KISISCIM_SITE_URL", default="")

@@ -10,6 +10,9 @@ SCIM_CONTENT_TYPE = "application/scim+json"
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+# The product's own User extension (RFC 7643 §3.3): `cardNumber`, a card credential, which
+# Okta maps from a profile attribute (External namespace: this URN).
+KISISCIM_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:kisiscim:2.0:User"
 SPC_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
 RESOURCE_TYPE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
 SCHEMA_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema"

@@ -1,4 +1,4 @@
-"""Opt-in `X-Query-Count` on SCIM responses, for the benchmark (`make bench`).
+"""Opt-in `X-Query-Count` on SCIM and REST API responses, for the benchmark (`make bench`).
 
 Enabled only when KISISCIM_QUERY_COUNT_HEADER=1 (the settings add it to MIDDLEWARE then), so
 production never carries it. It sits outside ScimRequestMiddleware, so the count is everything
@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 
 from provisioning.scim.constants import SCIM_PREFIX
 
+API_PREFIX = "/api/v1/"
+
 HEADER = "X-Query-Count"
 
 
@@ -23,7 +25,7 @@ class QueryCountHeaderMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(SCIM_PREFIX):
+        if not request.path.startswith((SCIM_PREFIX, API_PREFIX)):
             return self.get_response(request)
         count = 0
 

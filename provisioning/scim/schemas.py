@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from provisioning.scim.constants import (
     GROUP_SCHEMA,
+    KISISCIM_USER_SCHEMA,
     RESOURCE_TYPE_SCHEMA,
     SCHEMA_SCHEMA,
     SPC_SCHEMA,
@@ -119,6 +120,17 @@ USER_ATTRIBUTES = [
     ),
 ]
 
+KISISCIM_USER_ATTRIBUTES = [
+    _attr(
+        "cardNumber",
+        description="The number of the person's access card, managed by the identity "
+        "provider: a new value replaces the card, null or an empty string revokes it. Cards "
+        "added in the console are not affected. Unique among the organization's live cards.",
+        case_exact=True,
+        uniqueness="server",
+    ),
+]
+
 GROUP_ATTRIBUTES = [
     _attr(
         "displayName",
@@ -165,6 +177,17 @@ def schemas(request: HttpRequest) -> list[dict[str, Any]]:
         },
         {
             "schemas": [SCHEMA_SCHEMA],
+            "id": KISISCIM_USER_SCHEMA,
+            "name": "KisiSCIM User",
+            "description": "Door-access attributes of a person",
+            "attributes": KISISCIM_USER_ATTRIBUTES,
+            "meta": {
+                "resourceType": "Schema",
+                "location": _url(request, "scim:schemas", uuid=KISISCIM_USER_SCHEMA),
+            },
+        },
+        {
+            "schemas": [SCHEMA_SCHEMA],
             "id": GROUP_SCHEMA,
             "name": "Group",
             "description": "A group of the organization's people; groups grant door access",
@@ -186,7 +209,7 @@ def resource_types(request: HttpRequest) -> list[dict[str, Any]]:
             "endpoint": "/Users",
             "description": "A person of the organization",
             "schema": USER_SCHEMA,
-            "schemaExtensions": [],
+            "schemaExtensions": [{"schema": KISISCIM_USER_SCHEMA, "required": False}],
             "meta": {
                 "resourceType": "ResourceType",
                 "location": _url(request, "scim:resource-types", uuid="User"),

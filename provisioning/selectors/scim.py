@@ -1,16 +1,21 @@
 """What the SCIM endpoint reads: the org's people and groups as SCIM sees them, with exactly
 the related rows a response shows, each in one query for the whole page."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
+from access.models import Credential
 from accounts.models import Group, GroupMembership, Organization, Person, PersonEmail
 from accounts.selectors.people import person_list_scim_visible
 
 
 def scim_user_list(*, org: Organization, related: bool, groups: bool = True) -> QuerySet[Person]:
-    """The org's SCIM-visible people; with `related`, each one's emails and (if `groups`)
-    group memberships are prefetched. Writes read without `related`."""
-    qs = person_list_scim_visible(org=org)
+    """The org's SCIM-visible people, each with `scim_card_number` (the live card the IdP set,
+    read in the same query); with `related`, each one's emails and (if `groups`) group
+    memberships are prefetched. Writes read without `related`."""
+    card = Credential.objects.filter(
+        person=OuterRef("pk"), status=Credential.Status.ACTIVE, source=Credential.Source.SCIM
+    ).values("number")[:1]
+    qs = person_list_scim_visible(org=org).annotate(scim_card_number=Subquery(card))
     if not related:
         return qs
     qs = qs.prefetch_related(

@@ -5,6 +5,7 @@ side effects that other sub-domains own follow, in the same transaction or after
     suspend     -> the mass-deactivation alert's count, after commit
     reactivate  -> the person's open cleanup finding is resolved, in the same transaction
     idp_delete  -> suspend (as above), then hidden from SCIM
+    card_set    -> the card credential the IdP manages (cardNumber), in access
 
 The SCIM adapters call these, never the accounts services directly, so no side effect is
 forgotten by one entry point and remembered by another.
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
+from access.services.credentials import scim_card_set
 from accounts.actor import Actor
 from accounts.models import Organization, Person
 from accounts.services.people import (
@@ -86,3 +88,10 @@ def scim_person_idp_delete(*, person: Person) -> None:
     """The IdP deleted the person (SCIM DELETE): suspended and hidden from SCIM."""
     if person_idp_delete(person=person):
         mass_deactivation_note_on_commit(org=person.org)
+
+
+@transaction.atomic
+def scim_person_card_set(*, person: Person, number: str | None) -> bool:
+    """The IdP's `cardNumber` (our extension schema): the person's IdP-managed card becomes
+    this number, or is revoked for None or "". Cards added in the console stay."""
+    return scim_card_set(person=person, number=number)

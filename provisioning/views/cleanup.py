@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from access.selectors import people_doors_would_regain, people_last_door_use
 from accounts.actor import Actor
 from accounts.permissions import owner_or_admin_required, owner_required
 from provisioning.forms import CleanupDecisionForm, CleanupThresholdForm
@@ -45,6 +46,14 @@ def cleanup_audit(request: HttpRequest) -> HttpResponse:
     page = Paginator(cleanup_finding_list_open(org=org), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    # What reactivating each person would give back, and when they last used a door: two
+    # queries for the whole page, to help decide.
+    people = [f.person for f in page if f.person is not None]
+    regain = people_doors_would_regain(org=org, people=people)
+    last_use = people_last_door_use(org=org, person_ids=[p.pk for p in people])
+    for finding in page:
+        finding.would_regain = regain.get(finding.person_id, [])
+        finding.last_door_use = last_use.get(finding.person_id)
     return render(
         request,
         "provisioning/cleanup_audit.html",

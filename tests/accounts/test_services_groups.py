@@ -49,7 +49,11 @@ def test_group_create_with_members(org, owner):
     assert (group.display_name, group.external_id, group.org) == ("HQ Front Door", "00g1", org)
     assert _member_names(group) == ["p0@acme.example.com", "p1@acme.example.com"]
     event = AuditEvent.objects.get(org=org, action="group.created")
-    assert (event.actor, event.target_id, event.details) == (owner, group.scim_id, {"members": 2})
+    assert (event.actor, event.target_id, event.details) == (
+        owner,
+        group.scim_id,
+        {"members": 2, "source": "console"},
+    )
 
 
 def test_duplicate_display_name_in_any_case_is_a_conflict(org, other_org):
@@ -217,3 +221,34 @@ def test_group_delete_leaves_its_people_alone(org):
         "Lab",
         "scim",
     )
+
+
+def test_a_group_the_idp_pushes_is_idp_managed_and_console_edits_are_refused(org, owner):
+    people = [
+        person_create(org=org, user_name=f"p{i}@acme.example.com", actor=Actor.system())
+        for i in range(2)
+    ]
+    pushed = group_create(
+        org=org, display_name="Okta group", member_ids=[people[0].scim_id], actor=Actor.scim()
+    )
+    assert pushed.source == Group.Source.SCIM and pushed.members_managed_by_idp
+    for change in (group_members_add, group_members_remove, group_members_set):
+        with pytest.raises(ValidationError) as refused:
+            change(group=pushed, member_ids=[people[1].scim_id], actor=Actor.of(owner))
+        assert refused.value.code == "idp_managed"
+    assert _member_names(pushed) == ["p0@acme.example.com"]
+    # The IdP itself, and the system (commands), still change it.
+    group_members_add(group=pushed, member_ids=[people[1].scim_id], actor=Actor.scim())
+    group_members_remove(group=pushed, member_ids=[people[1].scim_id], actor=Actor.system())
+    assert _member_names(pushed) == ["p0@acme.example.com"]
+
+
+def test_a_console_group_the_idp_links_becomes_idp_managed(org, owner):
+    person = person_create(org=org, user_name="p0@acme.example.com", actor=Actor.system())
+    group = group_create(org=org, display_name="Linked", actor=Actor.of(owner))
+    assert group.source == Group.Source.CONSOLE
+    group_members_add(group=group, member_ids=[person.scim_id], actor=Actor.of(owner))
+    # Okta's Link Group finds it by name, then pushes its members.
+    group_members_set(group=group, member_ids=[person.scim_id], actor=Actor.scim())
+    group.refresh_from_db()
+    assert group.source == Group.Source.SCIM

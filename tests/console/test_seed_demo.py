@@ -2,6 +2,7 @@
 
 import pytest
 
+from access.models import AccessEvent, Door, Grant, Place
 from accounts.models import (
     Group,
     GroupMembership,
@@ -41,6 +42,14 @@ def test_seed_demo_creates_a_demo_org_and_is_safe_to_run_twice(other_org):
         "Parking Garage": 2,
     }
     assert not Person.objects.filter(org=other_org).exists()
+    assert sorted(Place.objects.filter(org=org).values_list("name", "time_zone")) == [
+        ("Berlin HQ", "Europe/Berlin"),
+        ("New York Office", "America/New_York"),
+    ]
+    assert Door.objects.filter(org=org).count() == 4
+    assert Grant.objects.filter(org=org).count() == 4
+    reasons = set(AccessEvent.objects.filter(org=org).values_list("reason", flat=True))
+    assert {"allowed", "person_suspended", "unknown_card"} <= reasons
 
     before = database_state()
     memberships = GroupMembership.objects.count()
@@ -50,6 +59,17 @@ def test_seed_demo_creates_a_demo_org_and_is_safe_to_run_twice(other_org):
     assert GroupMembership.objects.count() == memberships
     assert call("seed_demo", "--quiet-if-exists") == ""
     assert database_state() == before
+
+
+def test_seed_demo_adds_doors_to_a_demo_org_made_before_them():
+    call("seed_demo")
+    org = Organization.objects.get(slug="demo")
+    AccessEvent.objects.filter(org=org).delete()
+    Place.objects.filter(org=org).delete()
+    assert call("seed_demo") == "Added places, doors, grants and access events to the demo.\n"
+    assert Door.objects.filter(org=org).count() == 4
+    assert call("seed_demo", "--quiet-if-exists") == ""
+    assert Door.objects.filter(org=org).count() == 4
 
 
 def test_seed_demo_refuses_unknown_options():

@@ -153,3 +153,33 @@ def test_the_demo_idp_is_for_the_demo_org_only_even_in_debug(demo, make_org, set
     assert refusals(acme) == ["demo_idp"]
     assert not signed_in(client)
     assert client.get("/saml/acme/demo-idp/").status_code == 404
+
+
+def test_the_demo_person_unlocks_a_door_until_scim_deactivates_them(demo):
+    """make run's story end to end: Ada signs in through the demo IdP, unlocks a door from
+    My access; Okta deactivates her; her next unlock is a denial (person_suspended), recorded,
+    and she is signed out."""
+    from access.models import AccessEvent
+    from tests.provisioning.scim.client import PATCH_OP, ScimClient, issue_token
+
+    client = Client()
+    _demo_sign_in(client, ADA, identifier=ADA)
+    page = client.get("/me/").content.decode()
+    lobby = re.search(r'data-door="Lobby">.*?action="(/me/doors/[^"]+/unlock/)"', page, re.S)
+    assert lobby, page
+    unlocked = client.post(lobby.group(1), {"from": "me"})
+    assert (unlocked.status_code, unlocked["Location"]) == (302, "/me/")
+    assert "Lobby unlocked." in client.get("/me/").content.decode()
+    event = AccessEvent.objects.filter(person__user_name=ADA).latest("id")
+    assert (event.decision, event.reason, event.source) == ("allow", "allowed", "web")
+
+    person = demo.people.get(user_name=ADA)
+    scim = ScimClient(issue_token(demo))
+    body = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "value": {"active": False}}]}
+    assert scim.patch(f"Users/{person.scim_id}", body).status == 200
+
+    denied = client.post(lobby.group(1), {"from": "me"})
+    assert denied.status_code == 403
+    event = AccessEvent.objects.filter(person__user_name=ADA).latest("id")
+    assert (event.decision, event.reason, event.source) == ("deny", "person_suspended", "web")
+    assert client.get("/me/").status_code == 302  # signed out

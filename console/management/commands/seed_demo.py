@@ -1,11 +1,26 @@
-"""A demo organization to try the product with: safe to run again (it changes nothing then)."""
+"""A demo organization to try the product with: safe to run again (it changes nothing then).
+
+The org's doors come with it: two places in two time zones, their doors, grants for the
+demo groups, a card and a few access events. A demo org made before doors existed gets
+them on the next run (once)."""
+
+import datetime as dt
 
 from django.core.management.base import CommandParser
 from django.db import transaction
+from django.utils import timezone
 
+from access.decision import access_check
+from access.models import AccessEvent
+from access.selectors import door_list, person_card_list, place_list
+from access.services.credentials import card_add
+from access.services.grants import grant_create
+from access.services.places import door_create, place_create
 from accounts.actor import Actor
-from accounts.models import Membership
+from accounts.models import Membership, Organization
+from accounts.selectors.groups import group_get_by_name
 from accounts.selectors.orgs import org_get_by_slug
+from accounts.selectors.people import person_get_by_user_name
 from accounts.services.groups import group_create
 from accounts.services.orgs import account_create, membership_add, org_create
 from accounts.services.people import EmailData, person_create, person_suspend
@@ -31,6 +46,37 @@ GROUPS = {
     "Server Room": [1, 2],
     "Parking Garage": [0, 4],
 }
+WEEKDAYS = [0, 1, 2, 3, 4]
+PLACES = {
+    "Berlin HQ": ("Europe/Berlin", ["Front door", "Server room"]),
+    "New York Office": ("America/New_York", ["Lobby", "Parking garage"]),
+}
+# (group, door, weekly windows, (first day, last day) as offsets from today in days)
+GRANTS = [
+    ("HQ Front Door", "Front door", [{"days": WEEKDAYS, "start": "07:00", "end": "20:00"}], None),
+    ("HQ Front Door", "Lobby", [], None),
+    ("Server Room", "Server room", [], (-30, 335)),
+    (
+        "Parking Garage",
+        "Parking garage",
+        [
+            {"days": WEEKDAYS, "start": "06:00", "end": "22:00"},
+            {"days": [4, 5], "start": "22:00", "end": "02:00"},  # Fri and Sat nights
+        ],
+        None,
+    ),
+]
+DEMO_CARD = ("ada.lovelace@demo.kisiscim.local", "04:A2:19:7F")
+# (person or None for an unknown card, door, hours ago, source)
+EVENTS = [
+    ("ada.lovelace@demo.kisiscim.local", "Lobby", 26, AccessEvent.Source.API),
+    ("grace.hopper@demo.kisiscim.local", "Server room", 20, AccessEvent.Source.API),
+    ("alan.turing@demo.kisiscim.local", "Server room", 8, AccessEvent.Source.WEB),
+    ("katherine.johnson@demo.kisiscim.local", "Parking garage", 5, AccessEvent.Source.API),
+    ("edsger.dijkstra@demo.kisiscim.local", "Parking garage", 3, AccessEvent.Source.API),
+    (None, "Lobby", 2, AccessEvent.Source.API),
+    ("ada.lovelace@demo.kisiscim.local", "Lobby", 1, AccessEvent.Source.WEB),
+]
 
 
 class Command(OneLineErrorCommand):
@@ -40,8 +86,13 @@ class Command(OneLineErrorCommand):
         parser.add_argument("--quiet-if-exists", action="store_true")
 
     def handle(self, *args: object, **options: object) -> None:
-        if org_get_by_slug(slug=DEMO_SLUG) is not None:
-            if not options["quiet_if_exists"]:
+        org = org_get_by_slug(slug=DEMO_SLUG)
+        if org is not None:
+            if not place_list(org=org).exists():
+                with command_errors(), transaction.atomic():
+                    seed_doors(org)
+                self.stdout.write("Added places, doors, grants and access events to the demo.")
+            elif not options["quiet_if_exists"]:
                 self.stdout.write(f"The demo organization exists already; sign in as {DEMO_OWNER}.")
             return
         with command_errors(), transaction.atomic():
@@ -78,6 +129,45 @@ class Command(OneLineErrorCommand):
                     member_ids=[people[i].scim_id for i in members],
                     actor=SYSTEM,
                 )
+            seed_doors(org)
         self.stdout.write(
             f"Created the demo organization. Sign in as {DEMO_OWNER} with password {DEMO_PASSWORD}"
+        )
+
+
+def seed_doors(org: Organization) -> None:
+    """Places, doors, the demo groups' grants, Ada's card and a few past access events."""
+    for place_name, (zone, door_names) in PLACES.items():
+        place = place_create(org=org, name=place_name, time_zone=zone, actor=SYSTEM)
+        for door_name in door_names:
+            door_create(place=place, name=door_name, actor=SYSTEM)
+    doors = {d.name: d for d in door_list(org=org)}
+    today = timezone.localdate()
+    for group_name, door_name, schedule, days in GRANTS:
+        group = group_get_by_name(org=org, display_name=group_name)
+        if group is None:  # renamed or deleted in the console since
+            continue
+        grant_create(
+            group=group,
+            door=doors[door_name],
+            schedule=schedule,
+            valid_from=today + dt.timedelta(days=days[0]) if days else None,
+            valid_until=today + dt.timedelta(days=days[1]) if days else None,
+            actor=SYSTEM,
+        )
+    ada = person_get_by_user_name(org=org, user_name=DEMO_CARD[0])
+    if ada is not None and not person_card_list(org=org, person=ada).exists():
+        card_add(person=ada, number=DEMO_CARD[1], actor=SYSTEM)
+    now = timezone.now()
+    for user_name, door_name, hours_ago, source in EVENTS:
+        person = person_get_by_user_name(org=org, user_name=user_name) if user_name else None
+        if user_name and person is None:
+            continue
+        access_check(
+            door=doors[door_name],
+            person=person,
+            card=None if person else "DE:AD:BE:EF",
+            source=source,
+            requested_by="demo reader" if source == AccessEvent.Source.API else "",
+            now=now - dt.timedelta(hours=hours_ago),
         )

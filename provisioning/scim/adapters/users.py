@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django_scim.adapters import SCIMUser
 
+from access.selectors import person_scim_card
 from accounts.actor import Actor
 from accounts.models import Person
 from accounts.selectors.people import person_deleted_by_idp
@@ -16,7 +17,7 @@ from provisioning.scim.adapters.common import (
     iso,
     location_of,
 )
-from provisioning.scim.constants import ENTERPRISE_SCHEMA, USER_SCHEMA
+from provisioning.scim.constants import ENTERPRISE_SCHEMA, KISISCIM_USER_SCHEMA, USER_SCHEMA
 from provisioning.scim.errors import InvalidPath, InvalidValue, Mutability
 from provisioning.scim.patch import (
     PatchPath,
@@ -28,6 +29,7 @@ from provisioning.scim.patch import (
     value_filter_matches,
 )
 from provisioning.services.lifecycle import (
+    scim_person_card_set,
     scim_person_create,
     scim_person_idp_delete,
     scim_person_reactivate,
@@ -90,6 +92,8 @@ class PersonState:
     locale: str = ""
     emails: list[EmailData] = field(default_factory=list)
     active: bool = True
+    # The IdP-managed card's number (our extension's cardNumber); "" for none.
+    card_number: str = ""
 
     TEXT_FIELDS = (
         "user_name",
@@ -106,7 +110,32 @@ class PersonState:
             **{f: getattr(person, f) for f in cls.TEXT_FIELDS},
             emails=[EmailData(e.value, e.type, e.primary) for e in person.emails.all()],
             active=person.is_active,
+            card_number=_card_of(person),
         )
+
+
+def _card_of(person: Person) -> str:
+    """The IdP-managed card: annotated by the SCIM selector, else read (a person the IdP
+    deleted and now brings back is loaded without it)."""
+    if not person.pk:
+        return ""
+    if hasattr(person, "scim_card_number"):
+        return person.scim_card_number or ""
+    card = person_scim_card(person=person)
+    return card.number if card else ""
+
+
+def _card_parse(value: Any, where: str) -> str:
+    """cardNumber: a string (numbers too: Okta sends a number attribute as one); null or ""
+    revokes the IdP's card."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidValue(f"'{where}' must be a string.")
+    text = str(value).strip()
+    if len(text) > 64 or not text.isprintable():
+        raise InvalidValue(f"'{where}' is at most 64 printable characters.")
+    return text
 
 
 # Simple (single-valued) user attributes: SCIM name (lower-case) → PersonState field.
@@ -126,7 +155,7 @@ class SCIMPerson(ScimAdapter, SCIMUser):
     url_name = "scim:users"
     resource_type = "User"
 
-    uris = (USER_SCHEMA, ENTERPRISE_SCHEMA)
+    uris = (USER_SCHEMA, ENTERPRISE_SCHEMA, KISISCIM_USER_SCHEMA)
     ignored_uris = (ENTERPRISE_SCHEMA,)
 
     def __init__(self, obj: Person, request: HttpRequest | None = None) -> None:
@@ -173,6 +202,10 @@ class SCIMPerson(ScimAdapter, SCIMUser):
         for empty in ("emails", "groups"):
             if not doc[empty]:
                 del doc[empty]
+        card = _card_of(person)
+        if card:
+            doc["schemas"] = [USER_SCHEMA, KISISCIM_USER_SCHEMA]
+            doc[KISISCIM_USER_SCHEMA] = {"cardNumber": card}
         return doc
 
     # Writing -----------------------------------------------------------------------------
@@ -198,6 +231,13 @@ class SCIMPerson(ScimAdapter, SCIMUser):
         state.display_name = as_text(get_ci(d, "displayName"), "displayName")
         state.locale = as_text(get_ci(d, "locale"), "locale")
         state.emails = _emails_parse(get_ci(d, "emails"))
+        # Our extension: absent keeps the card (an IdP that maps no card sends none);
+        # present, it is replaced, and null or "" revokes it.
+        state.card_number = current.card_number
+        if has_ci(d, KISISCIM_USER_SCHEMA):
+            extension = as_object(get_ci(d, KISISCIM_USER_SCHEMA), KISISCIM_USER_SCHEMA)
+            if has_ci(extension, "cardNumber"):
+                state.card_number = _card_parse(get_ci(extension, "cardNumber"), "cardNumber")
         if has_ci(d, "active"):
             state.active = as_bool(get_ci(d, "active"), "active")
         if has_ci(d, "sendEmails"):
@@ -236,6 +276,8 @@ class SCIMPerson(ScimAdapter, SCIMUser):
                     active=state.active,
                     send_emails=self._send_emails,
                 )
+                if state.card_number:
+                    scim_person_card_set(person=self.obj, number=state.card_number)
                 return
             self._apply_state(state)
 
@@ -249,6 +291,8 @@ class SCIMPerson(ScimAdapter, SCIMUser):
         emails = state.emails if state.emails != current.emails else None
         if changes or emails is not None:
             person_update(person=self.obj, changes=changes, emails=emails, actor=Actor.scim())
+        if state.card_number != current.card_number:
+            scim_person_card_set(person=self.obj, number=state.card_number)
         if state.active != current.active or (state.active and self.obj.idp_deleted_at):
             if state.active:
                 scim_person_reactivate(person=self.obj)
@@ -265,6 +309,14 @@ class SCIMPerson(ScimAdapter, SCIMUser):
         state = replace(PersonState.of(self.obj))
         state.emails = list(state.emails)
         self._state = state
+
+    def _patch(self, op: str, path: PatchPath, value: Any) -> None:
+        if op == "remove" and path.uri == KISISCIM_USER_SCHEMA and not path.attr:
+            # Removing our whole extension object removes its one attribute.
+            assert self._state is not None
+            self._state.card_number = ""
+            return
+        super()._patch(op, path, value)
 
     def patch_attribute(self, op: str, path: PatchPath, value: Any) -> None:
         state = self._state
@@ -286,6 +338,10 @@ class SCIMPerson(ScimAdapter, SCIMUser):
             state.active = as_bool(value, "active")
         elif attr == "emails":
             self._apply_emails(state, op, path, value)
+        elif attr == "cardnumber" and path.uri in (None, KISISCIM_USER_SCHEMA) and not path.sub:
+            # Under our extension's URN ("urn:…:kisiscim:2.0:User:cardNumber", or the URN
+            # with an object); the name is ours alone, so it is read without the URN too.
+            state.card_number = "" if remove else _card_parse(value, "cardNumber")
         elif attr == "sendemails":
             self.notes.append(
                 "sendEmails change ignored: it can only be set when the person is created"
