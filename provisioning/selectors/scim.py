@@ -1,43 +1,116 @@
 """What the SCIM endpoint reads: the org's people and groups as SCIM sees them, with exactly
 the related rows a response shows, each in one query for the whole page."""
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 
 from access.models import Credential
-from accounts.models import Group, GroupMembership, Organization, Person, PersonEmail
+from accounts.models import Group, GroupMembership, Organization, Person
 from accounts.selectors.people import person_list_scim_visible
 
 
-def scim_user_list(*, org: Organization, related: bool, groups: bool = True) -> QuerySet[Person]:
-    """The org's SCIM-visible people, each with `scim_card_number` (the live card the IdP set,
-    read in the same query); with `related`, each one's emails and (if `groups`) group
-    memberships are prefetched. Writes read without `related`."""
-    card = Credential.objects.filter(
-        person=OuterRef("pk"), status=Credential.Status.ACTIVE, source=Credential.Source.SCIM
-    ).values("number")[:1]
-    qs = person_list_scim_visible(org=org).annotate(scim_card_number=Subquery(card))
-    if not related:
-        return qs
-    qs = qs.prefetch_related(
-        Prefetch("emails", queryset=PersonEmail.objects.order_by("-primary", "id"))
+def _card_number() -> Subquery:
+    """The live card the IdP set for the person (OuterRef pk), in the same query."""
+    return Subquery(
+        Credential.objects.filter(
+            person=OuterRef("pk"), status=Credential.Status.ACTIVE, source=Credential.Source.SCIM
+        ).values("number")[:1]
     )
-    memberships = (
-        GroupMembership.objects.select_related("group").order_by("group_id")
-        if groups
-        else GroupMembership.objects.none()
-    )
-    return qs.prefetch_related(Prefetch("memberships", queryset=memberships))
 
 
-def scim_group_list(*, org: Organization, members: bool) -> QuerySet[Group]:
-    """The org's groups; with `members`, each one's memberships are prefetched. A write never
-    loads a group's members."""
-    qs = Group.objects.filter(org=org)
-    if not members:
-        return qs
-    return qs.prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=GroupMembership.objects.select_related("person").order_by("person_id"),
-        )
-    )
+def scim_user_list(*, org: Organization) -> QuerySet[Person]:
+    """The org's SCIM-visible people, to write (each with `scim_card_number`, the live card
+    the IdP set, read in the same query)."""
+    return person_list_scim_visible(org=org).annotate(scim_card_number=_card_number())
+
+
+def scim_group_list(*, org: Organization) -> QuerySet[Group]:
+    """The org's groups, to write (never with their members)."""
+    return Group.objects.filter(org=org)
+
+
+# What a User resource shows, read as plain rows (provisioning.scim.serializers.user_doc).
+USER_FIELDS = (
+    "pk",
+    "scim_id",
+    "user_name",
+    "is_active",
+    "send_emails",
+    "given_name",
+    "family_name",
+    "external_id",
+    "display_name",
+    "locale",
+    "created_at",
+    "updated_at",
+    "scim_card_number",
+)
+GROUP_FIELDS = ("pk", "scim_id", "display_name", "external_id", "created_at", "updated_at")
+
+
+# A person's emails (value, type, primary; primary first) and groups (id, name; in group
+# order) as JSON arrays, read by the page query itself: a page is one query, not three.
+_RELATED_SQL = {
+    "postgresql": {
+        "emails": 'SELECT COALESCE(json_agg(json_build_array(e.value, e.type, e."primary") '
+        "ORDER BY e.\"primary\" DESC, e.id), '[]') FROM accounts_personemail e "
+        'WHERE e.person_id = "accounts_person"."id"',
+        "groups": "SELECT COALESCE(json_agg(json_build_array(g.scim_id, g.display_name) "
+        "ORDER BY m.group_id), '[]') FROM accounts_groupmembership m "
+        "JOIN accounts_group g ON g.id = m.group_id "
+        'WHERE m.person_id = "accounts_person"."id"',
+    },
+    # SQLite aggregates rows in the order of the subquery it reads.
+    "sqlite": {
+        "emails": 'SELECT json_group_array(json_array(value, type, "primary")) FROM '
+        '(SELECT value, type, "primary" FROM accounts_personemail '
+        'WHERE person_id = "accounts_person"."id" ORDER BY "primary" DESC, id)',
+        "groups": "SELECT json_group_array(json_array(scim_id, display_name)) FROM "
+        "(SELECT g.scim_id, g.display_name FROM accounts_groupmembership m "
+        "JOIN accounts_group g ON g.id = m.group_id "
+        'WHERE m.person_id = "accounts_person"."id" ORDER BY m.group_id)',
+    },
+}
+
+
+def scim_user_rows(*, org: Organization, groups: bool) -> QuerySet:
+    """The org's SCIM-visible people as rows of USER_FIELDS plus `emails_json` and (if
+    `groups`) `groups_json`, their related rows as JSON arrays: filter, order and slice it;
+    each page is then one query."""
+    sql = _RELATED_SQL[connection.vendor]
+    # Constant SQL, no parameters: nothing from the request reaches it.
+    related = {"emails_json": RawSQL(sql["emails"], ())}  # noqa: S611
+    if groups:
+        related["groups_json"] = RawSQL(sql["groups"], ())  # noqa: S611
+    return scim_user_list(org=org).annotate(**related).values(*USER_FIELDS, *related)
+
+
+def scim_group_rows(*, org: Organization) -> QuerySet:
+    """The org's groups as rows of GROUP_FIELDS (filter, order and slice it)."""
+    return Group.objects.filter(org=org).values(*GROUP_FIELDS)
+
+
+@dataclass
+class GroupRelated:
+    """A page of groups' member ids, by group pk, in membership order."""
+
+    members: dict[int, list[str]] = field(default_factory=dict)
+
+
+def scim_group_related(*, group_pks: Iterable[int]) -> GroupRelated:
+    """The members (SCIM ids, in person order) of these groups, in one query."""
+    pks = list(group_pks)
+    members: dict[int, list[str]] = defaultdict(list)
+    if pks:
+        for group_id, scim_id in (
+            GroupMembership.objects.filter(group_id__in=pks)
+            .order_by("person_id")
+            .values_list("group_id", "person__scim_id")
+        ):
+            members[group_id].append(scim_id)
+    return GroupRelated(members=members)

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.urls import reverse
 
 from kisiscim.exceptions import Conflict
 from provisioning.scim.errors import InvalidValue, NoTarget, Uniqueness
@@ -31,19 +30,10 @@ def domain_errors() -> Iterator[None]:
         raise InvalidValue(" ".join(exc.messages)) from exc
 
 
-def iso(value: Any) -> str:
-    return value.isoformat().replace("+00:00", "Z")
-
-
-def location_of(request: HttpRequest, url_name: str, scim_id: str) -> str:
-    return request.build_absolute_uri(reverse(url_name, kwargs={"uuid": scim_id}))
-
-
 class ScimAdapter:
     """Mixed in before django-scim2's SCIMUser / SCIMGroup."""
 
     id_field = "scim_id"
-    url_name: str
     uris: tuple[str, ...] = ()
     # Schemas whose attributes are accepted and ignored (not stored).
     ignored_uris: tuple[str, ...] = ()
@@ -52,10 +42,6 @@ class ScimAdapter:
         super().__init__(obj, request=request)  # type: ignore[call-arg]
         # What was accepted but not applied; the provisioning log records it.
         self.notes: list[str] = []
-
-    @property
-    def location(self) -> str:
-        return location_of(self.request, self.url_name, self.id)  # type: ignore[attr-defined]
 
     def validate_dict(self, d: Any) -> None:
         if not isinstance(d, dict):

@@ -19,8 +19,6 @@ from accounts.services.groups import (
 from provisioning.scim.adapters.common import (
     ScimAdapter,
     domain_errors,
-    iso,
-    location_of,
 )
 from provisioning.scim.constants import GROUP_SCHEMA
 from provisioning.scim.errors import InvalidPath, InvalidValue, Mutability
@@ -39,7 +37,6 @@ class SCIMGroupAdapter(ScimAdapter, SCIMGroup):
     """The SCIM Group adapter for `accounts.Group`. Members are the org's people only."""
 
     id_field = "scim_id"
-    url_name = "scim:groups"
     resource_type = "Group"
 
     uris = (GROUP_SCHEMA,)
@@ -49,32 +46,6 @@ class SCIMGroupAdapter(ScimAdapter, SCIMGroup):
         self._pending: list[Callable[[], Any]] = []
         self._fields: dict[str, Any] = {}
         self._members: list[str] | None = None
-
-    def to_dict(self, *, members: bool = True) -> dict[str, Any]:
-        group = self.obj
-        doc: dict[str, Any] = {
-            "schemas": [GROUP_SCHEMA],
-            "id": group.scim_id,
-            "displayName": group.display_name,
-            "meta": {
-                "resourceType": "Group",
-                "created": iso(group.created_at),
-                "lastModified": iso(group.updated_at),
-                "location": self.location,
-            },
-        }
-        if group.external_id:
-            doc["externalId"] = group.external_id
-        if members:
-            doc["members"] = [
-                {
-                    "value": m.person.scim_id,
-                    "type": "User",
-                    "$ref": location_of(self.request, "scim:users", m.person.scim_id),
-                }
-                for m in group.memberships.all()
-            ]
-        return doc
 
     def from_dict(self, d: dict[str, Any]) -> None:
         """Read a full Group resource (POST or PUT). A PUT without `members` leaves them;

@@ -1,10 +1,11 @@
 """/Users and /Groups: lists (filters, paging), reads and writes, on the SCIM selectors (org
-scoping and the visibility rule) and the adapters (SCIM JSON ↔ services).
+scoping and the visibility rule), the adapters (SCIM JSON → services) and the serializer
+(rows → SCIM JSON, the same for every answer).
 
 Every request costs a constant number of queries: lists run one COUNT and one page query
-on a stable primary-key order (keyset or LIMIT/OFFSET, see `ResourceView.page`) and prefetch
-only that page's emails, groups or members; writes go through the services in one
-transaction.
+on a stable primary-key order (keyset or LIMIT/OFFSET, see `ResourceView.page`) and read only
+that page's emails, groups or members, one query each; writes go through the services in one
+transaction and answer with the same serializer as a GET.
 """
 
 import hashlib
@@ -16,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts.models import Group, Person, scim_id_is_possible
 from provisioning.scim.adapters import SCIMGroupAdapter, SCIMPerson
-from provisioning.scim.errors import InvalidValue, NotFound, scim_json_response
+from provisioning.scim.errors import InvalidValue, NotFound
 from provisioning.scim.filters import (
     GROUP_FILTER_SCHEMA,
     USER_FILTER_SCHEMA,
@@ -24,8 +25,15 @@ from provisioning.scim.filters import (
     filter_compile,
 )
 from provisioning.scim.patch import operations_parse
+from provisioning.scim.serializers import Locations, group_doc, scim_json_response, user_doc
 from provisioning.scim.views.base import Projection, ScimBaseView, list_response, paging
-from provisioning.selectors.scim import scim_group_list, scim_user_list
+from provisioning.selectors.scim import (
+    scim_group_list,
+    scim_group_related,
+    scim_group_rows,
+    scim_user_list,
+    scim_user_rows,
+)
 
 PAGE_HINT_SECONDS = 600
 Page = list[Any]  # (`list` is also a view method, so class bodies cannot name the builtin)
@@ -46,28 +54,44 @@ class ResourceView(ScimBaseView):
             return ["GET", "PUT", "PATCH", "DELETE"]
         return ["GET", "POST"]
 
-    def queryset(self, projection: Projection | None) -> QuerySet:
-        """What SCIM sees of this resource type in the token's org: with the related rows the
-        response shows for a read (`projection`), none for a write."""
+    def queryset(self) -> QuerySet:
+        """What SCIM sees of this resource type in the token's org, as model instances: for
+        the writes (a write never loads a group's members)."""
         raise NotImplementedError
 
-    def filtered(self, filter_text: Any, projection: Projection | None) -> QuerySet:
-        """The queryset, narrowed by a SCIM filter if one is given."""
-        qs = self.queryset(projection)
+    def rows(self, projection: Projection) -> QuerySet:
+        """The same, as plain rows of the fields a resource shows: for every answer."""
+        raise NotImplementedError
+
+    def docs(self, rows: list[dict[str, Any]], projection: Projection) -> list[dict[str, Any]]:
+        """These rows as SCIM resources, their related rows read once for them all."""
+        raise NotImplementedError
+
+    def filtered(self, filter_text: Any, projection: Projection) -> QuerySet:
+        """The rows, narrowed by a SCIM filter if one is given."""
+        qs = self.rows(projection)
         if not filter_text:
             return qs
         if not isinstance(filter_text, str):
             raise InvalidValue("'filter' must be a string.")
         return qs.filter(filter_compile(filter_text, self.filter_schema))
 
-    def get_object(self, projection: Projection | None = None) -> Any:
-        """The resource named in the URL, in the token's org (404 otherwise). Related rows
-        are prefetched only for a read (`projection`): a write never loads a group's members.
-        """
+    @property
+    def locations(self) -> Locations:
+        if not hasattr(self, "_locations"):
+            self._locations = Locations.of(self.request)
+        return self._locations
+
+    def _scim_id(self) -> str:
         scim_id = self.kwargs.get(self.lookup_url_kwarg)
         if not scim_id_is_possible(scim_id):
             raise NotFound(f"{self.kind} {scim_id} not found.")
-        obj = self.queryset(projection).filter(scim_id=scim_id).first()
+        return scim_id
+
+    def get_object(self) -> Any:
+        """The resource named in the URL, in the token's org (404 otherwise), to write."""
+        scim_id = self._scim_id()
+        obj = self.queryset().filter(scim_id=scim_id).first()
         if obj is None:
             raise NotFound(f"{self.kind} {scim_id} not found.")
         obj.org = self.request.scim_org  # already loaded with the token
@@ -76,24 +100,24 @@ class ResourceView(ScimBaseView):
     def adapter(self, obj: Any) -> Any:
         return self.adapter_class(obj, request=self.request)
 
-    def render(self, adapter: Any, projection: Projection, *, status: int = 200) -> HttpResponse:
-        response = scim_json_response(
-            projection.apply(self.to_dict(adapter, projection)), status=status
-        )
-        response["Location"] = adapter.location
-        if adapter.notes:
-            self.note("; ".join(adapter.notes))
+    def render(
+        self, row: dict[str, Any] | None, projection: Projection, *, status: int = 200
+    ) -> HttpResponse:
+        if row is None:
+            raise NotFound(f"{self.kind} {self.kwargs.get(self.lookup_url_kwarg)} not found.")
+        (doc,) = self.docs([row], projection)
+        response = scim_json_response(projection.apply(doc), status=status)
+        response["Location"] = doc["meta"]["location"]
         return response
-
-    def to_dict(self, adapter: Any, projection: Projection) -> dict[str, Any]:
-        return adapter.to_dict()
 
     # GET ---------------------------------------------------------------------------------
 
     def get(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
         projection = self.projection(request.GET)
         if uuid:
-            return self.render(self.adapter(self.get_object(projection)), projection)
+            return self.render(
+                self.rows(projection).filter(scim_id=self._scim_id()).first(), projection
+            )
         return self.list(request.GET.get("filter"), request.GET.get("startIndex"),
                          request.GET.get("count"), projection)  # fmt: skip
 
@@ -103,7 +127,7 @@ class ResourceView(ScimBaseView):
         start, count = paging(start_raw, count_raw)
         qs = self.filtered(filter_text, projection)
         total, page = self.page(qs, filter_text or "", start, count)
-        resources = [projection.apply(self.to_dict(self.adapter(o), projection)) for o in page]
+        resources = [projection.apply(doc) for doc in self.docs(page, projection)]
         self.note(f"listed {len(resources)} of {total}")
         return list_response(resources, total, start)
 
@@ -145,7 +169,7 @@ class ResourceView(ScimBaseView):
         if len(page) == count and start - 1 + count < total:
             cache.set(
                 self._page_hint_key(filter_text, start + count),
-                (page[-1].pk, total),
+                (page[-1]["pk"], total),
                 PAGE_HINT_SECONDS,
             )
 
@@ -164,10 +188,12 @@ class ResourceView(ScimBaseView):
         adapter.from_dict(self.load_body(request.body))
         adapter.save()
         projection = self.projection(request.GET)
-        obj = self.queryset(projection).get(pk=adapter.obj.pk)
-        adapter.obj = obj
-        response = self.render(adapter, projection, status=201)
-        self.note(f"created {self.kind.lower()} {obj.scim_id}" + self._notes_suffix(adapter))
+        response = self.render(
+            self.rows(projection).filter(pk=adapter.obj.pk).first(), projection, status=201
+        )
+        self.note(
+            f"created {self.kind.lower()} {adapter.obj.scim_id}" + self._notes_suffix(adapter)
+        )
         return response
 
     def put(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
@@ -198,8 +224,7 @@ class ResourceView(ScimBaseView):
 
     def _reload_and_render(self, adapter: Any, verb: str) -> HttpResponse:
         projection = self.projection(self.request.GET)
-        adapter.obj = self.queryset(projection).get(pk=adapter.obj.pk)
-        response = self.render(adapter, projection)
+        response = self.render(self.rows(projection).filter(pk=adapter.obj.pk).first(), projection)
         self.note(f"{verb} {self.kind.lower()} {adapter.obj.scim_id}" + self._notes_suffix(adapter))
         return response
 
@@ -215,12 +240,14 @@ class UsersView(ResourceView):
     kind = "User"
     delete_verb = "suspended and hid"
 
-    def queryset(self, projection: Projection | None) -> QuerySet:
-        return scim_user_list(
-            org=self.request.scim_org,
-            related=projection is not None,
-            groups=projection is not None and projection.wants("groups"),
-        )
+    def queryset(self) -> QuerySet:
+        return scim_user_list(org=self.request.scim_org)
+
+    def rows(self, projection: Projection) -> QuerySet:
+        return scim_user_rows(org=self.request.scim_org, groups=projection.wants("groups"))
+
+    def docs(self, rows: list[dict[str, Any]], projection: Projection) -> list[dict[str, Any]]:
+        return [user_doc(row, self.locations) for row in rows]
 
 
 class GroupsView(ResourceView):
@@ -229,14 +256,19 @@ class GroupsView(ResourceView):
     model = Group
     kind = "Group"
 
-    def queryset(self, projection: Projection | None) -> QuerySet:
-        return scim_group_list(
-            org=self.request.scim_org,
-            members=projection is not None and projection.wants("members"),
-        )
+    def queryset(self) -> QuerySet:
+        return scim_group_list(org=self.request.scim_org)
 
-    def to_dict(self, adapter: Any, projection: Projection) -> dict[str, Any]:
-        return adapter.to_dict(members=projection.wants("members"))
+    def rows(self, projection: Projection) -> QuerySet:
+        return scim_group_rows(org=self.request.scim_org)
+
+    def docs(self, rows: list[dict[str, Any]], projection: Projection) -> list[dict[str, Any]]:
+        related = (
+            scim_group_related(group_pks=[r["pk"] for r in rows])
+            if projection.wants("members")
+            else None
+        )
+        return [group_doc(row, related, self.locations) for row in rows]
 
     def patch(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
         """Answers 204 (RFC 7644 §3.5.2): a membership change never sends back a group's

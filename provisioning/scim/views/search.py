@@ -77,10 +77,8 @@ class RootSearchView(ScimBaseView):
             n = qs.count()
             wanted = count - len(resources)
             if wanted > 0 and offset < n:
-                page = qs.order_by("pk")[offset : offset + wanted]
-                resources += [
-                    projection.apply(view.to_dict(view.adapter(o), projection)) for o in page
-                ]
+                page = list(qs.order_by("pk")[offset : offset + wanted])
+                resources += [projection.apply(doc) for doc in view.docs(page, projection)]
             offset = max(0, offset - n)
             total += n
         return list_response(resources, total, start)

@@ -19,7 +19,9 @@ def page(scim, start: int, count: int = 10, extra: str = "") -> tuple[list[str],
         r = scim.get(f"Users?startIndex={start}&count={count}&attributes=id{extra}")
     assert r.status == 200
     sql = next(
-        q["sql"] for q in ctx.captured_queries if 'ORDER BY "accounts_person"."id"' in q["sql"]
+        q["sql"]
+        for q in ctx.captured_queries
+        if 'FROM "accounts_person"' in q["sql"] and "LIMIT" in q["sql"]
     )
     return [u["id"] for u in r.json["Resources"]], r.json["totalResults"], sql
 
