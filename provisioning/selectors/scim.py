@@ -53,35 +53,31 @@ USER_FIELDS = (
 GROUP_FIELDS = ("pk", "scim_id", "display_name", "external_id", "created_at", "updated_at")
 
 
-# A person's emails (value, type, primary; primary first) and groups (id, name; in group
-# order) as JSON arrays, read by the page query itself: a page is one query, not three.
+# A person's emails (value, type, primary; primary first) and group keys (in group order) as
+# JSON arrays, read by the page query itself; the page's group names are one more query
+# (joining the groups per person costs more than reading the few of a page once).
 _RELATED_SQL = {
     "postgresql": {
         "emails": 'SELECT COALESCE(json_agg(json_build_array(e.value, e.type, e."primary") '
         "ORDER BY e.\"primary\" DESC, e.id), '[]') FROM accounts_personemail e "
         'WHERE e.person_id = "accounts_person"."id"',
-        "groups": "SELECT COALESCE(json_agg(json_build_array(g.scim_id, g.display_name) "
-        "ORDER BY m.group_id), '[]') FROM accounts_groupmembership m "
-        "JOIN accounts_group g ON g.id = m.group_id "
-        'WHERE m.person_id = "accounts_person"."id"',
+        "groups": "SELECT COALESCE(json_agg(m.group_id ORDER BY m.group_id), '[]') "
+        'FROM accounts_groupmembership m WHERE m.person_id = "accounts_person"."id"',
     },
     # SQLite aggregates rows in the order of the subquery it reads.
     "sqlite": {
         "emails": 'SELECT json_group_array(json_array(value, type, "primary")) FROM '
         '(SELECT value, type, "primary" FROM accounts_personemail '
         'WHERE person_id = "accounts_person"."id" ORDER BY "primary" DESC, id)',
-        "groups": "SELECT json_group_array(json_array(scim_id, display_name)) FROM "
-        "(SELECT g.scim_id, g.display_name FROM accounts_groupmembership m "
-        "JOIN accounts_group g ON g.id = m.group_id "
-        'WHERE m.person_id = "accounts_person"."id" ORDER BY m.group_id)',
+        "groups": "SELECT json_group_array(group_id) FROM (SELECT group_id FROM "
+        'accounts_groupmembership WHERE person_id = "accounts_person"."id" ORDER BY group_id)',
     },
 }
 
 
 def scim_user_rows(*, org: Organization, groups: bool) -> QuerySet:
     """The org's SCIM-visible people as rows of USER_FIELDS plus `emails_json` and (if
-    `groups`) `groups_json`, their related rows as JSON arrays: filter, order and slice it;
-    each page is then one query."""
+    `groups`) `groups_json` (their group keys), as JSON arrays: filter, order and slice it."""
     sql = _RELATED_SQL[connection.vendor]
     # Constant SQL, no parameters: nothing from the request reaches it.
     related = {"emails_json": RawSQL(sql["emails"], ())}  # noqa: S611
@@ -100,6 +96,15 @@ class GroupRelated:
     """A page of groups' member ids, by group pk, in membership order."""
 
     members: dict[int, list[str]] = field(default_factory=dict)
+
+
+def scim_group_names(*, group_pks: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """The SCIM id and name of these groups (a page of people's groups), in one query."""
+    pks = set(group_pks)
+    if not pks:
+        return {}
+    rows = Group.objects.filter(pk__in=pks).values_list("pk", "scim_id", "display_name")
+    return {pk: (scim_id, name) for pk, scim_id, name in rows}
 
 
 def scim_group_related(*, group_pks: Iterable[int]) -> GroupRelated:

@@ -25,10 +25,17 @@ from provisioning.scim.filters import (
     filter_compile,
 )
 from provisioning.scim.patch import operations_parse
-from provisioning.scim.serializers import Locations, group_doc, scim_json_response, user_doc
+from provisioning.scim.serializers import (
+    Locations,
+    group_doc,
+    scim_json_response,
+    user_doc,
+    user_groups,
+)
 from provisioning.scim.views.base import Projection, ScimBaseView, list_response, paging
 from provisioning.selectors.scim import (
     scim_group_list,
+    scim_group_names,
     scim_group_related,
     scim_group_rows,
     scim_user_list,
@@ -159,7 +166,10 @@ class ResourceView(ScimBaseView):
         if hint is not None and hint[1] == total:
             page = list(ordered.filter(pk__gt=hint[0])[:count])
         else:
-            page = list(ordered[start - 1 : start - 1 + count])
+            # The keys first, then the rows: OFFSET would otherwise build every skipped row's
+            # related arrays before throwing them away.
+            keys = qs.order_by("pk").values("pk")[start - 1 : start - 1 + count]
+            page = list(ordered.filter(pk__in=keys))
         self._remember_next(filter_text, start, count, page, total)
         return total, page
 
@@ -247,7 +257,8 @@ class UsersView(ResourceView):
         return scim_user_rows(org=self.request.scim_org, groups=projection.wants("groups"))
 
     def docs(self, rows: list[dict[str, Any]], projection: Projection) -> list[dict[str, Any]]:
-        return [user_doc(row, self.locations) for row in rows]
+        names = scim_group_names(group_pks=(pk for row in rows for pk in user_groups(row)))
+        return [user_doc(row, names, self.locations) for row in rows]
 
 
 class GroupsView(ResourceView):
