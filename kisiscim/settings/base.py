@@ -15,6 +15,20 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 VAR_DIR = Path(env.str("KISISCIM_VAR_DIR", default=str(BASE_DIR / "var")))
 
+
+def _ensure_dirs(*paths: Path) -> None:
+    """Embedded mode keeps its SQLite file, broker and result store under VAR_DIR: make the
+    folders here, so a fresh deployment works without `make run` (a read-only VAR_DIR is left
+    alone: the first write then names the problem)."""
+    for path in paths:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
+
+
+_ensure_dirs(VAR_DIR)
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
@@ -163,6 +177,9 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery' / 'results'}"
+    _ensure_dirs(
+        *(VAR_DIR / "celery" / d for d in ("broker", "processed", "results", "control"))
+    )
 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
