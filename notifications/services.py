@@ -17,13 +17,13 @@ console banner and an email to the owner, sent by the worker.
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.actor import Actor
 from accounts.models import Organization, Person
 from accounts.services.audit import audit_record
+from kisiscim.counters import shared_cache as cache
 from kisiscim.counters import window_hit
 from notifications.models import OrgAlert
 from notifications.sending import PERSON_EMAIL_KINDS

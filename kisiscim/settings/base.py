@@ -159,6 +159,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kisiscim",
+            # A Redis that hangs must not hold requests: after this many seconds the call
+            # fails and kisiscim.counters serves from a local fallback (see its docstring).
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -177,9 +183,7 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery' / 'results'}"
-    _ensure_dirs(
-        *(VAR_DIR / "celery" / d for d in ("broker", "processed", "results", "control"))
-    )
+    _ensure_dirs(*(VAR_DIR / "celery" / d for d in ("broker", "processed", "results", "control")))
 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

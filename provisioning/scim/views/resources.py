@@ -10,11 +10,11 @@ transaction.
 import hashlib
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from accounts.models import Group, Person, scim_id_is_possible
+from kisiscim.counters import shared_cache as cache
 from provisioning.scim.adapters import SCIMGroupAdapter, SCIMPerson
 from provisioning.scim.errors import InvalidValue, NotFound, scim_json_response
 from provisioning.scim.filters import (
