@@ -5,6 +5,7 @@ except the secret key, which production must provide. Production differs from de
 only by its environment; there is no production settings module.
 """
 
+import contextlib
 from pathlib import Path
 
 import environ
@@ -21,10 +22,8 @@ def _ensure_dirs(*paths: Path) -> None:
     folders here, so a fresh deployment works without `make run` (a read-only VAR_DIR is left
     alone: the first write then names the problem)."""
     for path in paths:
-        try:
+        with contextlib.suppress(OSError):
             path.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            pass
 
 
 _ensure_dirs(VAR_DIR)

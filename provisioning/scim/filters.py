@@ -122,6 +122,21 @@ def filter_parse(text: str) -> scim_ast.AST:
         raise InvalidFilter(f"The filter could not be parsed: {text!r}.") from exc
 
 
+def _datetime(raw: object, where: str) -> dt.datetime:
+    """An ISO 8601 date-time as an aware UTC datetime. A date-time Python or the database
+    cannot hold (year 0, a `+99:00` offset, one that leaves years 1 to 9999 once in UTC) is an
+    InvalidFilter, not an error in the query."""
+    try:
+        parsed = parse_datetime(raw) if isinstance(raw, str) else None
+        if parsed is not None:
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=dt.UTC)
+            return parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        pass
+    raise InvalidFilter(f"{where} needs an ISO 8601 date-time, not {raw!r}.")
+
+
 def _leaf(attr: Attr, op: str, raw: str | None, where: str) -> Q:
     """One comparison `<attr> <op> <value>` as a Q on `attr.field`."""
     name = attr.field
@@ -139,12 +154,7 @@ def _leaf(attr: Attr, op: str, raw: str | None, where: str) -> Q:
             raise InvalidFilter(f"{where} is a boolean: compare it with eq or ne to true or false.")
         value = raw.lower() == "true"
     elif attr.kind == Kind.DATETIME:
-        parsed = parse_datetime(raw) if isinstance(raw, str) else None
-        if parsed is None:
-            raise InvalidFilter(f"{where} needs an ISO 8601 date-time, not {raw!r}.")
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=dt.UTC)
-        value = parsed
+        value = _datetime(raw, where)
         if op in ("co", "sw", "ew"):
             raise InvalidFilter(f"{where} is a date-time: {op!r} does not apply.")
     if op in ("eq", "ne"):

@@ -39,14 +39,17 @@ class ScimRequestMiddleware:
                 if header in response:
                     replacement[header] = response[header]
             response = replacement
+        duration_ms = int((time.monotonic() - started) * 1000)
         try:
-            provisioning_log_record(
-                request=request,
-                response=response,
-                duration_ms=int((time.monotonic() - started) * 1000),
-            )
+            provisioning_log_record(request=request, response=response, duration_ms=duration_ms)
         except Exception:  # the log must never fail the IdP's request
-            logger.exception("Could not write the provisioning log entry.")
+            logger.exception("Could not write the provisioning log entry; retrying without body.")
+            try:
+                provisioning_log_record(
+                    request=request, response=response, duration_ms=duration_ms, store_body=False
+                )
+            except Exception:
+                logger.exception("Could not write the provisioning log entry.")
         return response
 
 

@@ -157,6 +157,15 @@ def as_text(value: Any, attr: str) -> str:
     return value
 
 
+def as_string(value: Any, attr: str) -> str:
+    """A string attribute that must be a JSON string (userName): a number, list or object is
+    InvalidValue, never stored as its text."""
+    if not isinstance(value, str):
+        kind = {bool: "a boolean", type(None): "null"}.get(type(value), type(value).__name__)
+        raise InvalidValue(f"{attr!r} must be a string, not {kind}.")
+    return as_text(value, attr)
+
+
 def as_object(value: Any, attr: str) -> dict[str, Any]:
     """An object attribute; null or "" clears it (Okta's "push empty values" sends either)."""
     if value is None or value == "":

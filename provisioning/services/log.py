@@ -21,8 +21,10 @@ _TOKEN_RE = re.compile(r"kscim_[A-Za-z0-9_\-]{8,}")
 
 
 def _text(value: str, limit: int) -> str:
-    """Storable text: PostgreSQL refuses NUL characters, which a hostile request may carry."""
-    return value.replace("\x00", "\\x00")[:limit]
+    """Storable text: PostgreSQL refuses NUL characters and lone surrogates (`\\ud800`), which
+    a hostile request may carry; both are stored as visible escapes."""
+    value = value.replace("\x00", "\\x00")
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")[:limit]
 
 
 def _is_secret(name: object) -> bool:
@@ -75,8 +77,12 @@ def _outcome(request: HttpRequest, response: HttpResponse) -> str:
 
 
 def provisioning_log_record(
-    *, request: HttpRequest, response: HttpResponse, duration_ms: int
+    *, request: HttpRequest, response: HttpResponse, duration_ms: int, store_body: bool = True
 ) -> ProvisioningLogEntry:
+    """Record one SCIM request. With `store_body` false (the retry after a failed write), the
+    body is replaced by a note, so the request is still on record."""
+    if not store_body:
+        return _entry_create(request, response, duration_ms, "[body not stored: see the log]")
     try:
         body = request.body
     except RawPostDataException:
@@ -88,6 +94,12 @@ def provisioning_log_record(
         stored = f"[{declared} bytes: over the size limit, not stored]"
     else:
         stored = redacted_body(body)
+    return _entry_create(request, response, duration_ms, stored)
+
+
+def _entry_create(
+    request: HttpRequest, response: HttpResponse, duration_ms: int, stored: str
+) -> ProvisioningLogEntry:
     return ProvisioningLogEntry.objects.create(
         org=getattr(request, "scim_org", None),
         token=getattr(request, "scim_token", None),

@@ -22,6 +22,7 @@ from provisioning.scim.patch import (
     PatchPath,
     as_bool,
     as_object,
+    as_string,
     as_text,
     get_ci,
     has_ci,
@@ -182,7 +183,9 @@ class SCIMPerson(ScimAdapter, SCIMUser):
         self.validate_dict(d)
         current = PersonState.of(self.obj) if self.obj.pk else PersonState()
         state = PersonState(active=current.active)
-        user_name = as_text(get_ci(d, "userName"), "userName").strip()
+        if get_ci(d, "userName") is None:
+            raise InvalidValue("'userName' is required.")
+        user_name = as_string(get_ci(d, "userName"), "userName").strip()
         if not user_name:
             raise InvalidValue("'userName' is required.")
         state.user_name = user_name
@@ -274,7 +277,12 @@ class SCIMPerson(ScimAdapter, SCIMUser):
         if attr in _USER_TEXT and path.value_filter is None and path.sub is None:
             if remove and attr == "username":
                 raise Mutability("'userName' is required and cannot be removed.")
-            text = "" if remove else as_text(value, path.raw)
+            if remove:
+                text = ""
+            elif attr == "username":
+                text = as_string(value, path.raw)
+            else:
+                text = as_text(value, path.raw)
             if attr == "username" and not text.strip():
                 raise InvalidValue("'userName' cannot be empty.")
             setattr(state, _USER_TEXT[attr], text.strip() if attr == "username" else text)

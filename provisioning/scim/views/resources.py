@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from accounts.models import Group, Person, scim_id_is_possible
 from kisiscim.counters import shared_cache as cache
 from provisioning.scim.adapters import SCIMGroupAdapter, SCIMPerson
-from provisioning.scim.errors import InvalidValue, NotFound, scim_json_response
+from provisioning.scim.errors import InvalidFilter, NotFound, scim_json_response
 from provisioning.scim.filters import (
     GROUP_FILTER_SCHEMA,
     USER_FILTER_SCHEMA,
@@ -54,10 +54,10 @@ class ResourceView(ScimBaseView):
     def filtered(self, filter_text: Any, projection: Projection | None) -> QuerySet:
         """The queryset, narrowed by a SCIM filter if one is given."""
         qs = self.queryset(projection)
-        if not filter_text:
+        if filter_text is None or filter_text == "":
             return qs
         if not isinstance(filter_text, str):
-            raise InvalidValue("'filter' must be a string.")
+            raise InvalidFilter("'filter' must be a string.")
         return qs.filter(filter_compile(filter_text, self.filter_schema))
 
     def get_object(self, projection: Projection | None = None) -> Any:
