@@ -117,3 +117,11 @@ def fallback_clear() -> None:
     global _down_until
     _local.clear()
     _down_until = 0.0
+
+
+def window_peek(name: str, *, window_seconds: int, buckets: int = 1) -> int:
+    """The window's count under `name` so far, without counting an event."""
+    width = max(window_seconds // buckets, 1)
+    current = int(time.time() // width)
+    keys = [f"window:{name}:{current - i}" for i in range(buckets)]
+    return sum(int(v) for v in shared_cache.get_many(keys).values())

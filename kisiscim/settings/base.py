@@ -260,6 +260,13 @@ SCIM_SERVICE_PROVIDER = {
 _rate_limit = env.str("SCIM_RATE_LIMIT", default="3000").strip().lower()
 # Requests per minute per token; "off" (or 0) disables the limit.
 SCIM_RATE_LIMIT = 0 if _rate_limit in ("off", "0", "") else int(_rate_limit)
+# Requests per minute per client address that fail authentication (checked before the token
+# is looked up); past it, 429, and the flood is no longer written to the provisioning log.
+_unauth_limit = env.str("SCIM_UNAUTHENTICATED_RATE_LIMIT", default="60").strip().lower()
+SCIM_UNAUTHENTICATED_RATE_LIMIT = 0 if _unauth_limit in ("off", "0", "") else int(_unauth_limit)
+# How many proxies (load balancers) in front append to X-Forwarded-For: the client address
+# for the throttle and the log is the one the nearest of them saw. 0: REMOTE_ADDR.
+SCIM_TRUSTED_PROXY_COUNT = env.int("SCIM_TRUSTED_PROXY_COUNT", default=0)
 SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)
 SCIM_MAX_PAGE_SIZE = env.int("SCIM_MAX_PAGE_SIZE", default=200)
 SCIM_DEFAULT_PAGE_SIZE = 100

@@ -4,11 +4,9 @@ pruning of old rows."""
 import datetime as dt
 import json
 import re
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.http.request import RawPostDataException
 from django.utils import timezone
 
 from provisioning.models import ProvisioningLogEntry
@@ -27,43 +25,9 @@ def _text(value: str, limit: int) -> str:
     return value.encode("utf-8", "backslashreplace").decode("utf-8")[:limit]
 
 
-def _is_secret(name: object) -> bool:
-    """`password`, also fully qualified (`urn:…:User:password`) or as a PATCH path."""
-    return isinstance(name, str) and name.rsplit(":", 1)[-1].lower() in SECRET_KEYS
-
-
-def _redact(value: Any) -> Any:
-    if isinstance(value, dict):
-        # A PATCH operation {"path": "password", "value": "…"} carries the secret in "value".
-        secret_op = _is_secret(value.get("path"))
-        return {
-            k: REDACTED if _is_secret(k) or (secret_op and k == "value") else _redact(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_redact(v) for v in value]
-    if isinstance(value, str):
-        return _TOKEN_RE.sub(REDACTED, value)
-    return value
-
-
-def redacted_body(raw: bytes) -> str:
-    """The request body as stored: JSON with secrets replaced, or a note when not JSON."""
-    if not raw:
-        return ""
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return f"[{len(raw)} bytes, not JSON: not stored]"
-    except RecursionError:
-        return f"[{len(raw)} bytes, nested too deeply: not stored]"
-    try:
-        text = json.dumps(_redact(doc), ensure_ascii=False)
-    except RecursionError:
-        return f"[{len(raw)} bytes, nested too deeply: not stored]"
-    if len(text) > MAX_STORED_BODY:
-        return text[:MAX_STORED_BODY] + f"… [truncated, {len(text)} characters in all]"
-    return text
+def redact_tokens(value: str) -> str:
+    """Text with anything shaped like a SCIM token replaced."""
+    return _TOKEN_RE.sub(REDACTED, value)
 
 
 def _outcome(request: HttpRequest, response: HttpResponse) -> str:
@@ -77,41 +41,28 @@ def _outcome(request: HttpRequest, response: HttpResponse) -> str:
 
 
 def provisioning_log_record(
-    *, request: HttpRequest, response: HttpResponse, duration_ms: int, store_body: bool = True
+    *,
+    request: HttpRequest,
+    response: HttpResponse,
+    duration_ms: int,
+    body: str,
+    client_address: str | None,
 ) -> ProvisioningLogEntry:
-    """Record one SCIM request. With `store_body` false (the retry after a failed write), the
-    body is replaced by a note, so the request is still on record."""
-    if not store_body:
-        return _entry_create(request, response, duration_ms, "[body not stored: see the log]")
-    try:
-        body = request.body
-    except RawPostDataException:
-        body = b""
-    except Exception:  # RequestDataTooBig and the like: never read it again
-        body = b""
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not body and declared.isdigit() and int(declared) > settings.SCIM_MAX_BODY_BYTES:
-        stored = f"[{declared} bytes: over the size limit, not stored]"
-    else:
-        stored = redacted_body(body)
-    return _entry_create(request, response, duration_ms, stored)
-
-
-def _entry_create(
-    request: HttpRequest, response: HttpResponse, duration_ms: int, stored: str
-) -> ProvisioningLogEntry:
+    """Record one SCIM request. `body` is what to store of its body (already redacted of
+    secrets by provisioning.scim.redaction); token-like strings are removed from every column.
+    """
     return ProvisioningLogEntry.objects.create(
         org=getattr(request, "scim_org", None),
         token=getattr(request, "scim_token", None),
         method=_text(request.method or "", 10),
-        path=_text(request.path, 2048),
-        query=_text(_TOKEN_RE.sub(REDACTED, request.META.get("QUERY_STRING", "")), 4096),
+        path=_text(redact_tokens(request.path), 2048),
+        query=_text(redact_tokens(request.META.get("QUERY_STRING", "")), 4096),
         status=response.status_code,
         duration_ms=max(duration_ms, 0),
-        user_agent=_text(request.headers.get("User-Agent", ""), 512),
-        remote_addr=request.META.get("REMOTE_ADDR") or None,
-        outcome=_text(_outcome(request, response), 512),
-        request_body=_text(stored, MAX_STORED_BODY + 100),
+        user_agent=_text(redact_tokens(request.headers.get("User-Agent", "")), 512),
+        remote_addr=client_address or None,
+        outcome=_text(redact_tokens(_outcome(request, response)), 512),
+        request_body=_text(redact_tokens(body), MAX_STORED_BODY + 100),
     )
 
 
