@@ -19,6 +19,7 @@ from accounts.actor import Actor
 from accounts.models import Organization, Person
 from accounts.selectors.orgs import org_owner
 from accounts.services.audit import audit_record
+from accounts.services.people import email_address_is_valid
 from notifications.models import PersonEmailSent
 
 
@@ -60,11 +61,14 @@ SENT = "sent"
 
 
 def _address(person: Person) -> str:
+    """The address to write to: the primary email, else the userName when it is an address
+    (Okta's default). Validated here, at send time, whatever is stored: never a list, a
+    display name or a line break."""
     address = person.primary_email
     if not address and "@" in person.user_name:
         # Okta's default userName is the person's email address.
         address = person.user_name
-    return address
+    return address if email_address_is_valid(address) else ""
 
 
 def person_email_send(*, person_id: int, kind: str) -> str:

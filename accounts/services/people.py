@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -46,6 +47,18 @@ def _clean_text(field: str, value: Any) -> str:
     return value
 
 
+def email_address_is_valid(value: object) -> bool:
+    """Whether `value` is one plain email address (no display name, list, scheme or line
+    break): the only kind of address the product stores or sends to."""
+    if not isinstance(value, str) or not value or len(value) > 320:
+        return False
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _clean_emails(emails: Sequence[EmailData]) -> list[EmailData]:
     cleaned: list[EmailData] = []
     seen: set[str] = set()
@@ -55,6 +68,8 @@ def _clean_emails(emails: Sequence[EmailData]) -> list[EmailData]:
             continue
         if len(value) > 320 or "\x00" in value:
             raise ValidationError({"emails": ["An email address is longer than 320 characters."]})
+        if not email_address_is_valid(value):
+            raise ValidationError({"emails": [f"{value!r} is not a valid email address."]})
         if value.lower() in seen:
             continue
         seen.add(value.lower())
