@@ -267,6 +267,10 @@ SCIM_UNAUTHENTICATED_RATE_LIMIT = 0 if _unauth_limit in ("off", "0", "") else in
 # How many proxies (load balancers) in front append to X-Forwarded-For: the client address
 # for the throttle and the log is the one the nearest of them saw. 0: REMOTE_ADDR.
 SCIM_TRUSTED_PROXY_COUNT = env.int("SCIM_TRUSTED_PROXY_COUNT", default=0)
+# One PATCH's cost is bounded: operations per PATCH, and member values across its operations
+# (a group's members); beyond, 400 invalidValue. A user has at most 20 emails.
+SCIM_PATCH_MAX_OPERATIONS = env.int("SCIM_PATCH_MAX_OPERATIONS", default=500)
+SCIM_PATCH_MAX_VALUES = env.int("SCIM_PATCH_MAX_VALUES", default=10000)
 SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)
 SCIM_MAX_PAGE_SIZE = env.int("SCIM_MAX_PAGE_SIZE", default=200)
 SCIM_DEFAULT_PAGE_SIZE = 100

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from scim2_filter_parser import ast as scim_ast
 
 from provisioning.scim.errors import InvalidFilter, InvalidPath, InvalidSyntax, InvalidValue
@@ -180,8 +181,11 @@ def operations_parse(body: dict[str, Any]) -> list[tuple[str, str | None, Any]]:
     operations = get_ci(body, "Operations")
     if not isinstance(operations, list) or not operations:
         raise InvalidSyntax("A PATCH body needs a non-empty 'Operations' array.")
-    if len(operations) > 1000:
-        raise InvalidSyntax("A PATCH body may carry at most 1000 operations.")
+    limit = settings.SCIM_PATCH_MAX_OPERATIONS
+    if len(operations) > limit:
+        raise InvalidValue(
+            f"A PATCH may carry at most {limit} operations; this one has {len(operations)}."
+        )
     parsed = []
     for index, operation in enumerate(operations):
         if not isinstance(operation, dict):

@@ -334,6 +334,8 @@ class SCIMPerson(ScimAdapter, SCIMUser):
                 state.emails = _emails_parse(value)
             else:
                 state.emails = state.emails + _emails_parse(value)
+                if len(state.emails) > MAX_EMAILS:
+                    raise InvalidValue(f"At most {MAX_EMAILS} emails are accepted.")
             return
         matches = [
             i
@@ -359,6 +361,8 @@ class SCIMPerson(ScimAdapter, SCIMUser):
             # adds one (RFC 7644 §3.5.2.3: replace of a missing target is an add).
             seed = _seed_from_filter(path)
             state.emails = [*state.emails, EmailData(**seed)]
+            if len(state.emails) > MAX_EMAILS:
+                raise InvalidValue(f"At most {MAX_EMAILS} emails are accepted.")
             matches = [len(state.emails) - 1]
         for i in matches:
             email = state.emails[i]
