@@ -97,10 +97,15 @@ def mass_deactivation_threshold_reached(*, count: int, headcount: int) -> bool:
     )
 
 
-def mass_deactivation_note(*, org_id: int) -> OrgAlert | None:
+def mass_deactivation_note(*, org_id: int, person_id: int) -> OrgAlert | None:
     """Count one SCIM suspension for the org; raise the alert if the window crosses the
-    threshold. Returns the alert when this call raised it."""
+    threshold. Returns the alert when this call raised it.
+
+    People are counted, not suspensions: a person suspended again within the window (after
+    a reactivation) is not counted twice."""
     window = _window_seconds()
+    if not cache.add(f"massdeact:{org_id}:person:{person_id}", True, timeout=window):
+        return None
     count = window_hit(f"massdeact:{org_id}", window_seconds=window, buckets=BUCKETS).count
     alerted_key = f"massdeact:{org_id}:alerted"
     if cache.get(alerted_key):
@@ -133,11 +138,14 @@ def mass_deactivation_note(*, org_id: int) -> OrgAlert | None:
     return alert
 
 
-def mass_deactivation_note_on_commit(*, org: Organization) -> None:
-    """Count a SCIM suspension after the transaction commits. Failures are logged, never
-    raised: the IdP's request has succeeded and must not be failed by the alert."""
-    org_id = org.pk
-    transaction.on_commit(lambda: mass_deactivation_note(org_id=org_id), robust=True)
+def mass_deactivation_note_on_commit(*, person: Person) -> None:
+    """Count a SCIM suspension of `person` after the transaction commits. Failures are
+    logged, never raised: the IdP's request has succeeded and must not be failed by the
+    alert."""
+    org_id, person_id = person.org_id, person.pk
+    transaction.on_commit(
+        lambda: mass_deactivation_note(org_id=org_id, person_id=person_id), robust=True
+    )
 
 
 @transaction.atomic

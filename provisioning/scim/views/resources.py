@@ -60,14 +60,19 @@ class ResourceView(ScimBaseView):
             raise InvalidFilter("'filter' must be a string.")
         return qs.filter(filter_compile(filter_text, self.filter_schema))
 
-    def get_object(self, projection: Projection | None = None) -> Any:
+    def get_object(self, projection: Projection | None = None, *, lock: bool = False) -> Any:
         """The resource named in the URL, in the token's org (404 otherwise). Related rows
         are prefetched only for a read (`projection`): a write never loads a group's members.
-        """
+        With `lock`, the row is locked until the request's transaction ends, and re-checked
+        against the visibility rule once the lock is had: of concurrent DELETEs of one user,
+        one finds it and the others, waiting behind it, find nothing (404)."""
         scim_id = self.kwargs.get(self.lookup_url_kwarg)
         if not scim_id_is_possible(scim_id):
             raise NotFound(f"{self.kind} {scim_id} not found.")
-        obj = self.queryset(projection).filter(scim_id=scim_id).first()
+        qs = self.queryset(projection).filter(scim_id=scim_id)
+        if lock:
+            qs = qs.select_for_update(of=("self",))
+        obj = qs.first()
         if obj is None:
             raise NotFound(f"{self.kind} {scim_id} not found.")
         obj.org = self.request.scim_org  # already loaded with the token
@@ -189,7 +194,7 @@ class ResourceView(ScimBaseView):
     def delete(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
         if not uuid:
             return self.http_method_not_allowed(request)
-        obj = self.get_object()
+        obj = self.get_object(lock=True)
         self.adapter(obj).delete()
         self.note(f"{self.delete_verb} {self.kind.lower()} {obj.scim_id}")
         return HttpResponse(status=204)
