@@ -152,6 +152,7 @@ STORAGES = {
 # Redis feeds the Celery broker, the result store and the cache (rate limits are shared
 # across processes through it). Without it, everything runs embedded with no server.
 REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -168,7 +169,18 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        # A task a worker took but did not acknowledge (the worker was SIGKILLed, its host
+        # died) is handed to another worker after this many seconds. Every task finishes
+        # well inside it: emails in seconds, the audit in batches (one org of 100,000
+        # people in about 5 s), and the hard time limit below is shorter still.
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # Publishing fails at once when Redis is down, so no request waits on it: every
+        # email is in the outbox already and beat's sweep delivers it once Redis is back.
+        "socket_connect_timeout": 1,
+        "max_retries": 0,
+    }
+    CELERY_BROKER_CONNECTION_TIMEOUT = 1
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _broker_dir = VAR_DIR / "celery" / "broker"
@@ -194,8 +206,13 @@ CELERY_RESULT_EXPIRES = 3600 * 24
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+# Shorter than the visibility timeout, so no task is still running when Redis hands it to
+# another worker.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=CELERY_VISIBILITY_TIMEOUT - 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int(
+    "CELERY_TASK_SOFT_TIME_LIMIT", default=CELERY_VISIBILITY_TIMEOUT - 120
+)
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # One beat process per deployment. Times are UTC (CELERY_TIMEZONE).
@@ -206,6 +223,11 @@ CELERY_BEAT_SCHEDULE: dict = {
             hour=env.int("CLEANUP_AUDIT_HOUR", default=3),
             minute=env.int("CLEANUP_AUDIT_MINUTE", default=15),
         ),
+    },
+    # Delivers what a broker outage at commit left in the notifications outbox.
+    "notifications-outbox-requeue": {
+        "task": "notifications.tasks.outbox_requeue_task",
+        "schedule": env.int("OUTBOX_REQUEUE_SECONDS", default=300),
     },
     "provisioning-log-prune-daily": {
         "task": "provisioning.tasks.provisioning_log_prune_task",
