@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.actor import Actor
 from accounts.models import GroupMembership, Organization, Person, PersonEmail
 from accounts.services.audit import audit_record
+from accounts.usernames import user_name_problem
 from kisiscim.exceptions import Conflict
 
 
@@ -44,6 +45,10 @@ def _clean_text(field: str, value: Any) -> str:
         raise ValidationError({field: [f"{field} is longer than {limit} characters."]})
     if "\x00" in value:
         raise ValidationError({field: [f"{field} contains a NUL character."]})
+    if field == "user_name":
+        problem = user_name_problem(value)
+        if problem:
+            raise ValidationError({field: [problem]}, code="invalid_user_name")
     return value
 
 

@@ -23,6 +23,7 @@ from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 
 from accounts.models import GroupMembership, PersonEmail
+from accounts.usernames import user_name_key
 from provisioning.scim.constants import GROUP_SCHEMA, USER_SCHEMA
 from provisioning.scim.errors import InvalidFilter
 
@@ -35,6 +36,8 @@ class Kind(Enum):
     CASE_IGNORED = "string"
     BOOLEAN = "boolean"
     DATETIME = "dateTime"
+    # userName: compared by the userName rule's key (accounts.usernames), as writes are.
+    USER_NAME = "userName"
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ USER_FILTER_SCHEMA = Schema(
     attrs={
         ("id", None): Attr("scim_id", Kind.CASE_EXACT),
         ("externalid", None): Attr("external_id", Kind.CASE_EXACT),
-        ("username", None): Attr("user_name", Kind.CASE_IGNORED),
+        ("username", None): Attr("user_name_key", Kind.USER_NAME),
         ("displayname", None): Attr("display_name", Kind.CASE_IGNORED),
         ("name", "givenname"): Attr("given_name", Kind.CASE_IGNORED),
         ("name", "familyname"): Attr("family_name", Kind.CASE_IGNORED),
@@ -157,6 +160,14 @@ def _leaf(attr: Attr, op: str, raw: str | None, where: str) -> Q:
         value = _datetime(raw, where)
         if op in ("co", "sw", "ew"):
             raise InvalidFilter(f"{where} is a date-time: {op!r} does not apply.")
+    if attr.kind == Kind.USER_NAME and isinstance(value, str):
+        key = user_name_key(value.strip() if op in ("eq", "ne") else value)
+        if op in ("eq", "ne"):
+            q = Q(**{name: key})
+            return ~q if op == "ne" else q
+        if op in ("co", "sw", "ew"):
+            lookup = {"co": "contains", "sw": "startswith", "ew": "endswith"}[op]
+            return Q(**{f"{name}__{lookup}": key})
     if op in ("eq", "ne"):
         if attr.kind == Kind.CASE_IGNORED:
             q = Q(**{f"{name}__lower": Lower(Value(value))})
