@@ -5,3 +5,10 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = "Organizations and people"
+
+    def ready(self) -> None:
+        from axes.signals import user_locked_out
+
+        from accounts.signin import lockout_audit
+
+        user_locked_out.connect(lockout_audit, dispatch_uid="accounts.lockout_audit")

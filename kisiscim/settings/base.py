@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Console sign-in throttling (django-axes; see AXES_* below).
+    "axes",
     # Apps by sub-domain; imports run one way, down this list (pyproject.toml's contract).
     "console",
     "provisioning",
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if env.bool("KISISCIM_QUERY_COUNT_HEADER", default=False):
@@ -128,6 +132,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every password sign-in goes through django.contrib.auth.authenticate(request=…), so the
+# django-axes backend, first, refuses a locked-out account or address before the password is
+# checked. A new password sign-in (the owner's break-glass sign-in) must call authenticate()
+# with the request to be covered; SAML sign-in checks no password and does not count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock an account after this many failures from any address, and an address after this many
+# failures for any account (each on its own), for AXES_COOLOFF_MINUTES. The count is kept in
+# the database (axes' database handler), so every web process and host shares it.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The sign-in form names the email field "username" (Django's AuthenticationForm).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.signin.axes_username"
+AXES_CLIENT_IP_CALLABLE = "kisiscim.http.client_address"
+# How many proxies (load balancers) in front append to X-Forwarded-For: the client address
+# for the throttles and the logs is the one the nearest of them saw. 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("KISISCIM_TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -286,9 +314,6 @@ SCIM_RATE_LIMIT = 0 if _rate_limit in ("off", "0", "") else int(_rate_limit)
 # is looked up); past it, 429, and the flood is no longer written to the provisioning log.
 _unauth_limit = env.str("SCIM_UNAUTHENTICATED_RATE_LIMIT", default="60").strip().lower()
 SCIM_UNAUTHENTICATED_RATE_LIMIT = 0 if _unauth_limit in ("off", "0", "") else int(_unauth_limit)
-# How many proxies (load balancers) in front append to X-Forwarded-For: the client address
-# for the throttle and the log is the one the nearest of them saw. 0: REMOTE_ADDR.
-SCIM_TRUSTED_PROXY_COUNT = env.int("SCIM_TRUSTED_PROXY_COUNT", default=0)
 # One PATCH's cost is bounded: operations per PATCH, and member values across its operations
 # (a group's members); beyond, 400 invalidValue. A user has at most 20 emails.
 SCIM_PATCH_MAX_OPERATIONS = env.int("SCIM_PATCH_MAX_OPERATIONS", default=500)

@@ -6,7 +6,6 @@ account) through the AUTH_CHECK_MIDDLEWARE setting. Before any view code runs it
 limit, 413 for oversized bodies and 415 for bodies that are not JSON. Each is a SCIM error.
 """
 
-import ipaddress
 import logging
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django_scim.middleware import SCIMAuthCheckMiddleware
 
 from kisiscim.counters import window_hit, window_peek
+from kisiscim.http import client_address
 from provisioning.models import ScimToken
 from provisioning.scim.errors import scim_error_response
 from provisioning.services.tokens import scim_token_authenticate
@@ -23,23 +23,6 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 RATE_WINDOW_SECONDS = 60
 
 logger = logging.getLogger(__name__)
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The caller's IP address: REMOTE_ADDR, or with SCIM_TRUSTED_PROXY_COUNT proxies in front
-    (load balancers that append to X-Forwarded-For), the address the nearest one saw."""
-    address = request.META.get("REMOTE_ADDR") or None
-    proxies = settings.SCIM_TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = [
-            p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
-        ]
-        if len(forwarded) >= proxies:
-            address = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(address)) if address else None
-    except ValueError:
-        return None
 
 
 def _unauthenticated_key(address: str | None) -> str:

@@ -99,7 +99,7 @@ def test_unauthenticated_requests_are_throttled_per_address_before_authenticatio
     assert scim.get("Users", REMOTE_ADDR="198.51.100.1").status == 200
 
 
-@override_settings(SCIM_UNAUTHENTICATED_RATE_LIMIT=2, SCIM_TRUSTED_PROXY_COUNT=1)
+@override_settings(SCIM_UNAUTHENTICATED_RATE_LIMIT=2, TRUSTED_PROXY_COUNT=1)
 def test_behind_a_proxy_the_client_address_is_the_forwarded_one(org):
     attacker = ScimClient("", authorization="Bearer kscim_wrong")
     for _ in range(2):
