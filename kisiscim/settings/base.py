@@ -211,7 +211,15 @@ if REDIS_URL:
     }
     CELERY_BROKER_CONNECTION_TIMEOUT = 1
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Embedded mode: one machine, so a file cache under VAR_DIR is shared by every process
+    # on it (several gunicorn workers count one SCIM rate limit, not one each).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
     _broker_dir = VAR_DIR / "celery" / "broker"
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -65,3 +65,16 @@ def test_a_fresh_var_dir_is_made_and_queued_tasks_reach_the_broker(tmp_path):
     assert list((var_dir / "celery" / "broker").iterdir())
     # Nothing was written to the checkout's own var/ or the working directory.
     assert not (ROOT / "control").exists()
+
+
+def test_embedded_processes_share_one_rate_limit_count(tmp_path):
+    """Without Redis, web processes count in one store under VAR_DIR (the file cache), so a
+    second process sees the first one's requests: several gunicorn workers on SQLite share
+    the SCIM rate limit instead of each allowing the whole budget."""
+    var_dir = tmp_path / "var"
+    code = (
+        "from kisiscim.counters import window_hit; "
+        "print(window_hit('scim:rate:shared-test', window_seconds=3600).count)"
+    )
+    counts = [_manage(var_dir, "shell", "-c", code).stdout.split()[-1] for _ in range(3)]
+    assert counts == ["1", "2", "3"]
