@@ -332,6 +332,9 @@ SCIM_UNAUTHENTICATED_RATE_LIMIT = 0 if _unauth_limit in ("off", "0", "") else in
 # (a group's members); beyond, 400 invalidValue. A user has at most 20 emails.
 SCIM_PATCH_MAX_OPERATIONS = env.int("SCIM_PATCH_MAX_OPERATIONS", default=500)
 SCIM_PATCH_MAX_VALUES = env.int("SCIM_PATCH_MAX_VALUES", default=10000)
+# Longest request URL (path and query) answered; beyond, a SCIM 414. Proxies and gunicorn's
+# --limit-request-line must allow a little more (README, Running in production).
+SCIM_MAX_URL_LENGTH = env.int("SCIM_MAX_URL_LENGTH", default=8000)
 SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)
 SCIM_MAX_PAGE_SIZE = env.int("SCIM_MAX_PAGE_SIZE", default=200)
 SCIM_DEFAULT_PAGE_SIZE = 100

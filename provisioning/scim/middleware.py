@@ -34,7 +34,16 @@ class ScimRequestMiddleware:
         if not request.path.startswith(SCIM_PREFIX):
             return self.get_response(request)
         started = time.monotonic()
-        response = self.get_response(request)
+        if len(request.get_full_path()) > settings.SCIM_MAX_URL_LENGTH:
+            # A proxy or gunicorn (--limit-request-line) may refuse longer URLs first, with
+            # HTML: the README says how to set them above this limit so this answer wins.
+            response = scim_error_response(
+                414,
+                f"The request URL is longer than {settings.SCIM_MAX_URL_LENGTH} characters; "
+                "send a long filter in the body of POST …/.search instead.",
+            )
+        else:
+            response = self.get_response(request)
         if response.status_code >= 400 and not _is_scim_json(response):
             detail = _GENERIC_DETAIL.get(response.status_code, "The request failed.")
             replacement = scim_error_response(response.status_code, detail)

@@ -117,3 +117,12 @@ def test_a_lone_surrogate_in_a_patch_of_a_stored_field_is_refused(scim, org):
     assert_400(scim.request("PATCH", f"Users/{created['id']}", raw=raw), "invalidValue")
     assert Person.objects.get(org=org).display_name == "Test User"
     assert ProvisioningLogEntry.objects.filter(status=400, method="PATCH").count() == 1
+
+
+def test_an_over_long_url_is_a_scim_414(scim):
+    r = scim.get("Users?filter=" + quote('userName eq "' + "a" * 9000 + '"'))
+    assert r.status == 414
+    assert r.json["schemas"] == [ERROR_SCHEMA]
+    assert r.json["status"] == "414"
+    assert "8000" in r.json["detail"]
+    assert ProvisioningLogEntry.objects.get().status == 414
