@@ -32,7 +32,12 @@ def hosts(tmp_path):
         f"{db['PORT'] or 5432}/{db['NAME']}"
     )
     started = start_hosts(
-        2, database_url=url, redis_url=REDIS_URL, log_dir=tmp_path, SCIM_RATE_LIMIT=str(LIMIT)
+        2,
+        database_url=url,
+        redis_url=REDIS_URL,
+        log_dir=tmp_path,
+        SCIM_RATE_LIMIT=str(LIMIT),
+        SCIM_UNAUTHENTICATED_RATE_LIMIT=str(LIMIT),
     )
     yield started
     stop_hosts(started)
@@ -58,3 +63,13 @@ def test_a_session_made_on_one_host_works_on_the_other(hosts, org, owner):
     page = browser.request("GET", hosts[1].base + f"/o/{org.slug}/people/")
     assert page.status == 200
     assert b"People" in page.body
+
+
+def test_the_unauthenticated_throttle_is_shared_by_both_hosts(hosts, org):
+    browser = Browser()
+    headers = {"Authorization": "Bearer kscim_wrong"}
+    statuses = [
+        browser.request("GET", hosts[i % 2].base + "/scim/v2/Users", None, headers).status
+        for i in range(LIMIT + 2)
+    ]
+    assert statuses == [401] * LIMIT + [429] * 2
