@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.actor import Actor
 from accounts.models import Membership
@@ -50,7 +51,7 @@ def test_owner_sets_up_sso_enables_scim_and_copies_the_token_once(page, make_org
 
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.click("[data-copy=scim-token]")
-    assert page.locator("[data-copy=scim-token]").inner_text() == "Copied"
+    expect(page.locator("[data-copy=scim-token]")).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == raw
 
     found = scim_token_authenticate(f"Bearer {raw}")
