@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.usernames import user_name_key
+
 # `field__lower=...` compiles to LOWER(field) = ..., which the functional unique indexes
 # below serve. Django's `iexact` compiles to UPPER() on PostgreSQL and would not use them.
 models.CharField.register_lookup(Lower)
@@ -131,6 +133,9 @@ class Person(models.Model):
     # Stored and echoed exactly as sent; unique per org case-insensitively (RFC 7643 §4.1.1:
     # userName is caseExact false).
     user_name = models.CharField(max_length=255)
+    # accounts.usernames.user_name_key(user_name): the RFC 8265 comparison key (width-mapped,
+    # case-folded, NFC) that carries uniqueness and every userName lookup, on any database.
+    user_name_key = models.CharField(max_length=1024, blank=True, editable=False)
     external_id = models.CharField(max_length=255, blank=True)
     given_name = models.CharField(max_length=255, blank=True)
     family_name = models.CharField(max_length=255, blank=True)
@@ -152,7 +157,9 @@ class Person(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
-                "org", Lower("user_name"), name="person_unique_username_per_org"
+                fields=["org", "user_name_key"],
+                name="person_unique_username_key_per_org",
+                condition=~Q(user_name_key=""),
             ),
         ]
         indexes = [
@@ -169,6 +176,14 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.user_name
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        # The key is derived, never set by hand: kept in step with user_name on every save.
+        self.user_name_key = user_name_key(self.user_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "user_name" in update_fields:
+            kwargs["update_fields"] = [*update_fields, "user_name_key"]
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

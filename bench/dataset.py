@@ -118,6 +118,7 @@ def build_org(
     from accounts.actor import Actor
     from accounts.models import Group, GroupMembership, Person, PersonEmail
     from accounts.services.orgs import org_create
+    from accounts.usernames import user_name_key
     from provisioning.services.scim_config import scim_enable
     from sso.services import sso_configure, sso_demo_settings
 
@@ -154,6 +155,7 @@ def build_org(
                 org=org,
                 scim_id=_scim_id(rng),
                 user_name=name,
+                user_name_key=user_name_key(name),
                 external_id=f"00u{rng.getrandbits(64):016x}",
                 given_name=name.split(".")[0].title(),
                 family_name=name.split(".")[1].title(),

@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from notifications.models import OrgAlert
+from kisiscim.admin_base import ReadOnlyAdmin
+from notifications.models import OrgAlert, OutboxMessage
 
 
 @admin.register(OrgAlert)
@@ -24,3 +25,13 @@ class OrgAlertAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """The outbox, for staff: what is still owed (sent_at empty) and what became of the rest."""
+
+    list_display = ["created_at", "org", "kind", "email_kind", "subject", "sent_at", "outcome"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter), "outcome"]
+    search_fields = ["org__slug", "subject"]
+    list_select_related = ["org"]

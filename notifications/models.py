@@ -59,3 +59,42 @@ class PersonEmailSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.person_id} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class OutboxMessage(models.Model):
+    """An email the product owes someone, written in the same transaction as the change that
+    asked for it (a transactional outbox): if that change commits, the message exists, even
+    when the broker is down at that moment. `sent_at` is set once it was delivered (or
+    refused for good, see `outcome`); beat re-queues the rest."""
+
+    class Kind(models.TextChoices):
+        OWNER_NOTICE = "owner_notice", "Notice to the owner"
+        PERSON_EMAIL = "person_email", "Email to a person"
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="outbox")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    person = models.ForeignKey(
+        "accounts.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # A person email's kind (notifications.sending.PERSON_EMAIL_KINDS).
+    email_kind = models.CharField(max_length=32, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=32, blank=True)
+    # How many times beat re-queued it; it gives up after OUTBOX_MAX_REQUEUES.
+    requeues = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="outbox_undelivered",
+                condition=Q(sent_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.outcome or 'pending'})"

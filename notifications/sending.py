@@ -8,18 +8,22 @@ email, and whenever, nothing reaches such a person. `owner_notice_send` emails t
 (a console account: a different audience, with no such flag).
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from accounts.actor import Actor
 from accounts.models import Organization, Person
 from accounts.selectors.orgs import org_owner
 from accounts.services.audit import audit_record
-from notifications.models import PersonEmailSent
+from accounts.services.people import email_address_is_valid
+from notifications.models import OutboxMessage, PersonEmailSent
 
 
 @dataclass(frozen=True)
@@ -60,11 +64,14 @@ SENT = "sent"
 
 
 def _address(person: Person) -> str:
+    """The address to write to: the primary email, else the userName when it is an address
+    (Okta's default). Validated here, at send time, whatever is stored: never a list, a
+    display name or a line break."""
     address = person.primary_email
     if not address and "@" in person.user_name:
         # Okta's default userName is the person's email address.
         address = person.user_name
-    return address
+    return address if email_address_is_valid(address) else ""
 
 
 def person_email_send(*, person_id: int, kind: str) -> str:
@@ -123,3 +130,57 @@ def owner_notice_send(*, org: Organization, subject: str, body: str) -> bool:
         return False
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email])
     return True
+
+
+# The outbox -------------------------------------------------------------------------------
+
+# A message younger than this is left to the task its commit queued.
+OUTBOX_GRACE = dt.timedelta(minutes=2)
+OUTBOX_MAX_REQUEUES = 100
+OUTBOX_SWEEP_BATCH = 500
+
+
+def outbox_deliver(*, message_id: int) -> str:
+    """Deliver one outbox message now; returns its outcome. A message already delivered is
+    not sent again (the row is locked while it is sent). A failure to send raises (the task
+    retries) and leaves the message undelivered for beat's sweep."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(of=("self",))
+            .select_related("org")
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None:
+            return Refused.GONE
+        if message.sent_at is not None:
+            return message.outcome or SENT
+        if message.kind == OutboxMessage.Kind.PERSON_EMAIL:
+            outcome = (
+                person_email_send(person_id=message.person_id, kind=message.email_kind)
+                if message.person_id
+                else Refused.GONE
+            )
+        else:
+            sent = owner_notice_send(org=message.org, subject=message.subject, body=message.body)
+            outcome = SENT if sent else "no_owner"
+        message.sent_at = timezone.now()
+        message.outcome = outcome
+        message.save(update_fields=["sent_at", "outcome"])
+    return outcome
+
+
+def outbox_undelivered_ids(*, now: dt.datetime | None = None) -> list[int]:
+    """Ids of messages still undelivered past the grace period (oldest first, one batch),
+    each counted as re-queued once more; a message re-queued OUTBOX_MAX_REQUEUES times is
+    left alone (it stays visible in the admin)."""
+    cutoff = (now or timezone.now()) - OUTBOX_GRACE
+    ids = list(
+        OutboxMessage.objects.filter(
+            sent_at__isnull=True, created_at__lt=cutoff, requeues__lt=OUTBOX_MAX_REQUEUES
+        )
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:OUTBOX_SWEEP_BATCH]
+    )
+    OutboxMessage.objects.filter(pk__in=ids).update(requeues=F("requeues") + 1)
+    return ids

@@ -1,8 +1,11 @@
 """What the product tells people, queued: notices to the org's owner about security-relevant
 changes (SSO, SCIM, tokens), emails to the org's people, and the console's alerts.
 
-Email goes out through a Celery task (tasks.py → sending.py) after the transaction commits,
-so a rolled-back change never announces itself and no request waits on SMTP. Notices never
+Every email is first a row of the outbox (`OutboxMessage`), written in the same transaction
+as the change that asks for it: a rolled-back change never announces itself, a committed one
+always does, even when the broker is down at commit. A Celery task (tasks.py → sending.py)
+delivers it after the commit, retrying; beat re-queues anything left undelivered. No
+request waits on SMTP. Notices never
 contain a token. `sending.py` checks, at send time, whether a person may be emailed at all.
 
 The mass-deactivation alert: an unusual share of an org's people suspended by the IdP in a
@@ -17,17 +20,17 @@ console banner and an email to the owner, sent by the worker.
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.actor import Actor
 from accounts.models import Organization, Person
 from accounts.services.audit import audit_record
+from kisiscim.counters import shared_cache as cache
 from kisiscim.counters import window_hit
-from notifications.models import OrgAlert
+from notifications.models import OrgAlert, OutboxMessage
 from notifications.sending import PERSON_EMAIL_KINDS
-from notifications.tasks import owner_notice_task, person_email_task
+from notifications.tasks import outbox_deliver_task
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +44,20 @@ def owner_notice_body(*, org: Organization, subject: str, actor: Actor, detail: 
     )
 
 
+def _deliver_on_commit(message: OutboxMessage) -> None:
+    message_id = message.pk
+    # robust: the message is committed with the change, so a broker outage is logged and
+    # beat's sweep (outbox_requeue_task) delivers it later; the change itself never fails.
+    transaction.on_commit(lambda: outbox_deliver_task.delay(message_id), robust=True)
+
+
 def owner_notice_on_commit(*, org: Organization, subject: str, body: str) -> None:
-    """Queue an email to the org's owner once the current transaction commits."""
-    org_id = org.pk
-    # Robust: the change is committed by then, so a broker outage is logged, not raised. Else
-    # the caller would fail after the fact, and a freshly generated token, with the old one
-    # already revoked, would never reach the page that shows it once.
-    transaction.on_commit(lambda: owner_notice_task.delay(org_id, subject, body), robust=True)
+    """Owe the org's owner an email: written now, in the caller's transaction (so it exists
+    exactly when the change commits), and delivered by the worker after the commit."""
+    message = OutboxMessage.objects.create(
+        org=org, kind=OutboxMessage.Kind.OWNER_NOTICE, subject=subject[:300], body=body
+    )
+    _deliver_on_commit(message)
 
 
 def owner_change_notice_on_commit(
@@ -62,17 +72,19 @@ def owner_change_notice_on_commit(
 
 
 def person_email_on_commit(*, person: Person, kind: str) -> None:
-    """Queue the email `kind` to the person once the current transaction commits.
+    """Owe the person the email `kind`: written in the caller's transaction, delivered by the
+    worker after the commit.
 
-    Nothing is queued for a person with sendEmails false; the worker checks again anyway.
+    Nothing is written for a person with sendEmails false; the sender checks again anyway.
     """
     if kind not in PERSON_EMAIL_KINDS:
         raise ValueError(f"Unknown person email kind {kind!r}.")
     if not person.send_emails:
         return
-    person_id = person.pk
-    # robust: a broker outage is logged; it never turns the committed create into a 500.
-    transaction.on_commit(lambda: person_email_task.delay(person_id, kind), robust=True)
+    message = OutboxMessage.objects.create(
+        org_id=person.org_id, kind=OutboxMessage.Kind.PERSON_EMAIL, person=person, email_kind=kind
+    )
+    _deliver_on_commit(message)
 
 
 # The mass-deactivation alert ---------------------------------------------------------------
@@ -97,10 +109,15 @@ def mass_deactivation_threshold_reached(*, count: int, headcount: int) -> bool:
     )
 
 
-def mass_deactivation_note(*, org_id: int) -> OrgAlert | None:
+def mass_deactivation_note(*, org_id: int, person_id: int) -> OrgAlert | None:
     """Count one SCIM suspension for the org; raise the alert if the window crosses the
-    threshold. Returns the alert when this call raised it."""
+    threshold. Returns the alert when this call raised it.
+
+    People are counted, not suspensions: a person suspended again within the window (after
+    a reactivation) is not counted twice."""
     window = _window_seconds()
+    if not cache.add(f"massdeact:{org_id}:person:{person_id}", True, timeout=window):
+        return None
     count = window_hit(f"massdeact:{org_id}", window_seconds=window, buckets=BUCKETS).count
     alerted_key = f"massdeact:{org_id}:alerted"
     if cache.get(alerted_key):
@@ -133,11 +150,14 @@ def mass_deactivation_note(*, org_id: int) -> OrgAlert | None:
     return alert
 
 
-def mass_deactivation_note_on_commit(*, org: Organization) -> None:
-    """Count a SCIM suspension after the transaction commits. Failures are logged, never
-    raised: the IdP's request has succeeded and must not be failed by the alert."""
-    org_id = org.pk
-    transaction.on_commit(lambda: mass_deactivation_note(org_id=org_id), robust=True)
+def mass_deactivation_note_on_commit(*, person: Person) -> None:
+    """Count a SCIM suspension of `person` after the transaction commits. Failures are
+    logged, never raised: the IdP's request has succeeded and must not be failed by the
+    alert."""
+    org_id, person_id = person.org_id, person.pk
+    transaction.on_commit(
+        lambda: mass_deactivation_note(org_id=org_id, person_id=person_id), robust=True
+    )
 
 
 @transaction.atomic

@@ -8,12 +8,14 @@ export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
-mkdir -p var/celery/broker var/celery/processed var/celery/results var/celery/control
+# The settings make the folders they need under KISISCIM_VAR_DIR (default var/).
+VAR_DIR="${KISISCIM_VAR_DIR:-var}"
+mkdir -p "$VAR_DIR"
 
 $PY manage.py migrate --noinput
-if [ ! -f var/.demo-seeded ]; then
+if [ ! -f "$VAR_DIR/.demo-seeded" ]; then
   $PY manage.py seed_demo
-  touch var/.demo-seeded
+  touch "$VAR_DIR/.demo-seeded"
 fi
 
 pids=()
@@ -26,7 +28,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-broker="embedded (var/celery)"
+broker="embedded ($VAR_DIR/celery)"
 [ -n "${REDIS_URL:-}" ] && broker="Redis"
 .venv/bin/celery -A kisiscim worker --loglevel=INFO --concurrency=2 &
 pids+=($!)

@@ -21,7 +21,10 @@ def _fresh_cache() -> None:
     each test's rollback, so one test's counts would otherwise land on the next test's org."""
     from django.core.cache import cache
 
+    from kisiscim.counters import fallback_clear
+
     cache.clear()
+    fallback_clear()
 
 
 @pytest.fixture

@@ -2,10 +2,11 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 
 from accounts.models import Group, Organization, Person, PersonEmail, scim_id_is_possible
+from accounts.usernames import user_name_key
 
 
 def person_list(*, org: Organization, search: str = "", status: str = "") -> QuerySet[Person]:
@@ -16,6 +17,7 @@ def person_list(*, org: Organization, search: str = "", status: str = "") -> Que
     if search:
         qs = qs.filter(
             Q(user_name__icontains=search)
+            | Q(user_name_key__contains=user_name_key(search))
             | Q(given_name__icontains=search)
             | Q(family_name__icontains=search)
             | Q(display_name__icontains=search)
@@ -42,15 +44,15 @@ def person_get(*, org: Organization, scim_id: str) -> Person | None:
 
 
 def person_get_by_user_name(*, org: Organization, user_name: str) -> Person | None:
-    """Case-insensitive, through the functional unique index on LOWER(user_name)."""
-    return person_list(org=org).filter(user_name__lower=Lower(Value(user_name))).first()
+    """By the userName rule's key (accounts.usernames), through its unique index."""
+    return person_list(org=org).filter(user_name_key=user_name_key(user_name.strip())).first()
 
 
 def person_deleted_by_idp(*, org: Organization, user_name: str) -> Person | None:
     """The person with this userName whom the IdP deleted (hidden from SCIM), if any."""
     return (
         Person.objects.filter(org=org, idp_deleted_at__isnull=False)
-        .filter(user_name__lower=Lower(Value(user_name)))
+        .filter(user_name_key=user_name_key(user_name.strip()))
         .first()
     )
 

@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.actor import Actor
 from accounts.models import GroupMembership, Organization, Person, PersonEmail
 from accounts.services.audit import audit_record
+from accounts.usernames import user_name_problem
 from kisiscim.exceptions import Conflict
 
 
@@ -43,7 +45,23 @@ def _clean_text(field: str, value: Any) -> str:
         raise ValidationError({field: [f"{field} is longer than {limit} characters."]})
     if "\x00" in value:
         raise ValidationError({field: [f"{field} contains a NUL character."]})
+    if field == "user_name":
+        problem = user_name_problem(value)
+        if problem:
+            raise ValidationError({field: [problem]}, code="invalid_user_name")
     return value
+
+
+def email_address_is_valid(value: object) -> bool:
+    """Whether `value` is one plain email address (no display name, list, scheme or line
+    break): the only kind of address the product stores or sends to."""
+    if not isinstance(value, str) or not value or len(value) > 320:
+        return False
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _clean_emails(emails: Sequence[EmailData]) -> list[EmailData]:
@@ -55,6 +73,8 @@ def _clean_emails(emails: Sequence[EmailData]) -> list[EmailData]:
             continue
         if len(value) > 320 or "\x00" in value:
             raise ValidationError({"emails": ["An email address is longer than 320 characters."]})
+        if not email_address_is_valid(value):
+            raise ValidationError({"emails": [f"{value!r} is not a valid email address."]})
         if value.lower() in seen:
             continue
         seen.add(value.lower())

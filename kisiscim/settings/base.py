@@ -5,6 +5,7 @@ except the secret key, which production must provide. Production differs from de
 only by its environment; there is no production settings module.
 """
 
+import contextlib
 from pathlib import Path
 
 import environ
@@ -14,6 +15,18 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 VAR_DIR = Path(env.str("KISISCIM_VAR_DIR", default=str(BASE_DIR / "var")))
+
+
+def _ensure_dirs(*paths: Path) -> None:
+    """Embedded mode keeps its SQLite file, broker and result store under VAR_DIR: make the
+    folders here, so a fresh deployment works without `make run` (a read-only VAR_DIR is left
+    alone: the first write then names the problem)."""
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+_ensure_dirs(VAR_DIR)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -45,6 +58,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI's files, served by WhiteNoise from the package: the API reference needs no CDN.
     "drf_spectacular_sidecar",
+    # Console sign-in throttling (django-axes; see AXES_* below).
+    "axes",
     # Apps by sub-domain; imports run one way, down this list (pyproject.toml's contract);
     # sso and access are independent siblings.
     "console",
@@ -63,8 +78,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.ConsoleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if env.bool("KISISCIM_QUERY_COUNT_HEADER", default=False):
@@ -120,6 +139,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every password sign-in goes through django.contrib.auth.authenticate(request=…), so the
+# django-axes backend, first, refuses a locked-out account or address before the password is
+# checked. A new password sign-in (the owner's break-glass sign-in) must call authenticate()
+# with the request to be covered; SAML sign-in checks no password and does not count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock an account after this many failures from any address, and an address after this many
+# failures for any account (each on its own), for AXES_COOLOFF_MINUTES. The count is kept in
+# the database (axes' database handler), so every web process and host shares it.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The sign-in form names the email field "username" (Django's AuthenticationForm).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.signin.axes_username"
+AXES_CLIENT_IP_CALLABLE = "kisiscim.http.client_address"
+# How many proxies (load balancers) in front append to X-Forwarded-For: the client address
+# for the throttles and the logs is the one the nearest of them saw. 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("KISISCIM_TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -144,19 +187,45 @@ STORAGES = {
 # Redis feeds the Celery broker, the result store and the cache (rate limits are shared
 # across processes through it). Without it, everything runs embedded with no server.
 REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kisiscim",
+            # A Redis that hangs must not hold requests: after this many seconds the call
+            # fails and kisiscim.counters serves from a local fallback (see its docstring).
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        # A task a worker took but did not acknowledge (the worker was SIGKILLed, its host
+        # died) is handed to another worker after this many seconds. Every task finishes
+        # well inside it: emails in seconds, the audit in batches (one org of 100,000
+        # people in about 5 s), and the hard time limit below is shorter still.
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # Publishing fails at once when Redis is down, so no request waits on it: every
+        # email is in the outbox already and beat's sweep delivers it once Redis is back.
+        "socket_connect_timeout": 1,
+        "max_retries": 0,
+    }
+    CELERY_BROKER_CONNECTION_TIMEOUT = 1
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Embedded mode: one machine, so a file cache under VAR_DIR is shared by every process
+    # on it (several gunicorn workers count one SCIM rate limit, not one each).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
     _broker_dir = VAR_DIR / "celery" / "broker"
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -168,6 +237,7 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery' / 'results'}"
+    _ensure_dirs(*(VAR_DIR / "celery" / d for d in ("broker", "processed", "results", "control")))
 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -179,8 +249,13 @@ CELERY_RESULT_EXPIRES = 3600 * 24
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+# Shorter than the visibility timeout, so no task is still running when Redis hands it to
+# another worker.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=CELERY_VISIBILITY_TIMEOUT - 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int(
+    "CELERY_TASK_SOFT_TIME_LIMIT", default=CELERY_VISIBILITY_TIMEOUT - 120
+)
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # One beat process per deployment. Times are UTC (CELERY_TIMEZONE).
@@ -206,6 +281,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "saml-state-prune-hourly": {
         "task": "sso.tasks.saml_state_prune_task",
         "schedule": crontab(minute=45),
+    },
+    # Delivers what a broker outage at commit left in the notifications outbox.
+    "notifications-outbox-requeue": {
+        "task": "notifications.tasks.outbox_requeue_task",
+        "schedule": env.int("OUTBOX_REQUEUE_SECONDS", default=300),
     },
     "provisioning-log-prune-daily": {
         "task": "provisioning.tasks.provisioning_log_prune_task",
@@ -236,12 +316,32 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# Console sessions: signed out after this long without a request, and this long after sign-in
+# however active (accounts.middleware). The cookie itself lasts no longer than the latter.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every console page: scripts, styles and images
+# from the product's own static files only, no inline script, handler or style attribute.
+# The Django admin (staff only) is excluded: its templates carry inline styles.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -260,6 +360,17 @@ SCIM_SERVICE_PROVIDER = {
 _rate_limit = env.str("SCIM_RATE_LIMIT", default="3000").strip().lower()
 # Requests per minute per token; "off" (or 0) disables the limit.
 SCIM_RATE_LIMIT = 0 if _rate_limit in ("off", "0", "") else int(_rate_limit)
+# Requests per minute per client address that fail authentication (checked before the token
+# is looked up); past it, 429, and the flood is no longer written to the provisioning log.
+_unauth_limit = env.str("SCIM_UNAUTHENTICATED_RATE_LIMIT", default="60").strip().lower()
+SCIM_UNAUTHENTICATED_RATE_LIMIT = 0 if _unauth_limit in ("off", "0", "") else int(_unauth_limit)
+# One PATCH's cost is bounded: operations per PATCH, and member values across its operations
+# (a group's members); beyond, 400 invalidValue. A user has at most 20 emails.
+SCIM_PATCH_MAX_OPERATIONS = env.int("SCIM_PATCH_MAX_OPERATIONS", default=500)
+SCIM_PATCH_MAX_VALUES = env.int("SCIM_PATCH_MAX_VALUES", default=10000)
+# Longest request URL (path and query) answered; beyond, a SCIM 414. Proxies and gunicorn's
+# --limit-request-line must allow a little more (README, Running in production).
+SCIM_MAX_URL_LENGTH = env.int("SCIM_MAX_URL_LENGTH", default=8000)
 SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)
 SCIM_MAX_PAGE_SIZE = env.int("SCIM_MAX_PAGE_SIZE", default=200)
 SCIM_DEFAULT_PAGE_SIZE = 100

@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("DJANGO_DEBUG", "0")
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import VAR_DIR, env
 
 _test_db_url = env.str("TEST_DATABASE_URL", default="")
 if _test_db_url:
@@ -22,7 +22,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(BASE_DIR / "var" / "test.sqlite3"),
+            "NAME": str(VAR_DIR / "test.sqlite3"),
             "OPTIONS": {"timeout": 20},
         }
     }
@@ -39,7 +39,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = env.str(
     "TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
 )
-EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "test-mail"))
+EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH", default=str(VAR_DIR / "test-mail"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -51,8 +51,7 @@ if not env.str("REDIS_URL", default=""):
 # with CELERY_TASK_ALWAYS_EAGER=0.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 if not env.str("REDIS_URL", default=""):
-    # Eager tasks need no broker, and their results stay in memory: the embedded filesystem
-    # store's directories exist only once `make run` has made them.
+    # Eager tasks need no broker, and their results stay in memory.
     CELERY_BROKER_URL = "memory://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
     CELERY_RESULT_BACKEND = "cache+memory://"

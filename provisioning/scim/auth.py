@@ -6,11 +6,14 @@ account) through the AUTH_CHECK_MIDDLEWARE setting. Before any view code runs it
 limit, 413 for oversized bodies and 415 for bodies that are not JSON. Each is a SCIM error.
 """
 
+import logging
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django_scim.middleware import SCIMAuthCheckMiddleware
 
-from kisiscim.counters import window_hit
+from kisiscim.counters import window_hit, window_peek
+from kisiscim.http import client_address
 from provisioning.models import ScimToken
 from provisioning.scim.errors import scim_error_response
 from provisioning.services.tokens import TokenCheck, scim_token_check
@@ -18,6 +21,44 @@ from provisioning.services.tokens import TokenCheck, scim_token_check
 JSON_MEDIA_TYPES = ("application/scim+json", "application/json")
 BODY_METHODS = ("POST", "PUT", "PATCH")
 RATE_WINDOW_SECONDS = 60
+
+logger = logging.getLogger(__name__)
+
+
+def _unauthenticated_key(address: str | None) -> str:
+    return f"scim:unauth:{address or 'unknown'}"
+
+
+def unauthenticated_throttled(request: HttpRequest) -> int | None:
+    """Before authentication: whether the caller's address has used up its budget of
+    unauthenticated requests (SCIM_UNAUTHENTICATED_RATE_LIMIT per minute, counted in the shared
+    cache). Returns the seconds until the window resets, or None. Costs no database query.
+
+    Only the first throttled request of a window is written to the provisioning log; a flood
+    past it leaves one warning in the server log and nothing on disk.
+    """
+    limit = settings.SCIM_UNAUTHENTICATED_RATE_LIMIT
+    if not limit:
+        return None
+    key = _unauthenticated_key(request.scim_client_address)  # type: ignore[attr-defined]
+    if window_peek(key, window_seconds=RATE_WINDOW_SECONDS) < limit:
+        return None
+    hit = window_hit(key, window_seconds=RATE_WINDOW_SECONDS)
+    if hit.count > limit + 1:
+        request.scim_log_skip = True  # type: ignore[attr-defined]
+    else:
+        logger.warning(
+            "Throttling unauthenticated SCIM requests from %s for this minute.",
+            request.scim_client_address,  # type: ignore[attr-defined]
+        )
+    return max(1, int(hit.resets_in + 0.999))
+
+
+def unauthenticated_note(request: HttpRequest) -> None:
+    """Count a request that failed authentication against its address's budget."""
+    if settings.SCIM_UNAUTHENTICATED_RATE_LIMIT:
+        key = _unauthenticated_key(request.scim_client_address)  # type: ignore[attr-defined]
+        window_hit(key, window_seconds=RATE_WINDOW_SECONDS)
 
 
 def rate_limit_hit(token: ScimToken, *, now: float | None = None) -> int | None:
@@ -39,10 +80,22 @@ class ScimTokenAuthCheck(SCIMAuthCheckMiddleware):
     """django-scim2's auth-check hook, resolving the org from the bearer token."""
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        request.scim_client_address = client_address(request)  # type: ignore[attr-defined]
+        retry_after = unauthenticated_throttled(request)
+        if retry_after is not None:
+            response = scim_error_response(
+                429,
+                "Too many unauthenticated requests from this address. "
+                f"Retry after {retry_after} seconds.",
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
         check = scim_token_check(
             request.headers.get("Authorization"), user_agent=request.headers.get("User-Agent", "")
         )
         if not check.ok:
+            if check.org is None:
+                unauthenticated_note(request)
             return self._refused(request, check)
         token = check.token
         request.scim_org = check.org  # type: ignore[attr-defined]

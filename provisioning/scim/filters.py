@@ -23,6 +23,7 @@ from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 
 from accounts.models import GroupMembership, PersonEmail
+from accounts.usernames import user_name_key
 from provisioning.scim.constants import GROUP_SCHEMA, USER_SCHEMA
 from provisioning.scim.errors import InvalidFilter
 
@@ -35,6 +36,8 @@ class Kind(Enum):
     CASE_IGNORED = "string"
     BOOLEAN = "boolean"
     DATETIME = "dateTime"
+    # userName: compared by the userName rule's key (accounts.usernames), as writes are.
+    USER_NAME = "userName"
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ USER_FILTER_SCHEMA = Schema(
     attrs={
         ("id", None): Attr("scim_id", Kind.CASE_EXACT),
         ("externalid", None): Attr("external_id", Kind.CASE_EXACT),
-        ("username", None): Attr("user_name", Kind.CASE_IGNORED),
+        ("username", None): Attr("user_name_key", Kind.USER_NAME),
         ("displayname", None): Attr("display_name", Kind.CASE_IGNORED),
         ("name", "givenname"): Attr("given_name", Kind.CASE_IGNORED),
         ("name", "familyname"): Attr("family_name", Kind.CASE_IGNORED),
@@ -122,6 +125,21 @@ def filter_parse(text: str) -> scim_ast.AST:
         raise InvalidFilter(f"The filter could not be parsed: {text!r}.") from exc
 
 
+def _datetime(raw: object, where: str) -> dt.datetime:
+    """An ISO 8601 date-time as an aware UTC datetime. A date-time Python or the database
+    cannot hold (year 0, a `+99:00` offset, one that leaves years 1 to 9999 once in UTC) is an
+    InvalidFilter, not an error in the query."""
+    try:
+        parsed = parse_datetime(raw) if isinstance(raw, str) else None
+        if parsed is not None:
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=dt.UTC)
+            return parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        pass
+    raise InvalidFilter(f"{where} needs an ISO 8601 date-time, not {raw!r}.")
+
+
 def _leaf(attr: Attr, op: str, raw: str | None, where: str) -> Q:
     """One comparison `<attr> <op> <value>` as a Q on `attr.field`."""
     name = attr.field
@@ -139,14 +157,17 @@ def _leaf(attr: Attr, op: str, raw: str | None, where: str) -> Q:
             raise InvalidFilter(f"{where} is a boolean: compare it with eq or ne to true or false.")
         value = raw.lower() == "true"
     elif attr.kind == Kind.DATETIME:
-        parsed = parse_datetime(raw) if isinstance(raw, str) else None
-        if parsed is None:
-            raise InvalidFilter(f"{where} needs an ISO 8601 date-time, not {raw!r}.")
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=dt.UTC)
-        value = parsed
+        value = _datetime(raw, where)
         if op in ("co", "sw", "ew"):
             raise InvalidFilter(f"{where} is a date-time: {op!r} does not apply.")
+    if attr.kind == Kind.USER_NAME and isinstance(value, str):
+        key = user_name_key(value.strip() if op in ("eq", "ne") else value)
+        if op in ("eq", "ne"):
+            q = Q(**{name: key})
+            return ~q if op == "ne" else q
+        if op in ("co", "sw", "ew"):
+            lookup = {"co": "contains", "sw": "startswith", "ew": "endswith"}[op]
+            return Q(**{f"{name}__{lookup}": key})
     if op in ("eq", "ne"):
         if attr.kind == Kind.CASE_IGNORED:
             q = Q(**{f"{name}__lower": Lower(Value(value))})

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from scim2_filter_parser import ast as scim_ast
 
 from provisioning.scim.errors import InvalidFilter, InvalidPath, InvalidSyntax, InvalidValue
@@ -157,6 +158,15 @@ def as_text(value: Any, attr: str) -> str:
     return value
 
 
+def as_string(value: Any, attr: str) -> str:
+    """A string attribute that must be a JSON string (userName): a number, list or object is
+    InvalidValue, never stored as its text."""
+    if not isinstance(value, str):
+        kind = {bool: "a boolean", type(None): "null"}.get(type(value), type(value).__name__)
+        raise InvalidValue(f"{attr!r} must be a string, not {kind}.")
+    return as_text(value, attr)
+
+
 def as_object(value: Any, attr: str) -> dict[str, Any]:
     """An object attribute; null or "" clears it (Okta's "push empty values" sends either)."""
     if value is None or value == "":
@@ -171,8 +181,11 @@ def operations_parse(body: dict[str, Any]) -> list[tuple[str, str | None, Any]]:
     operations = get_ci(body, "Operations")
     if not isinstance(operations, list) or not operations:
         raise InvalidSyntax("A PATCH body needs a non-empty 'Operations' array.")
-    if len(operations) > 1000:
-        raise InvalidSyntax("A PATCH body may carry at most 1000 operations.")
+    limit = settings.SCIM_PATCH_MAX_OPERATIONS
+    if len(operations) > limit:
+        raise InvalidValue(
+            f"A PATCH may carry at most {limit} operations; this one has {len(operations)}."
+        )
     parsed = []
     for index, operation in enumerate(operations):
         if not isinstance(operation, dict):

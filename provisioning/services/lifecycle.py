@@ -68,7 +68,7 @@ def scim_person_suspend(*, person: Person) -> bool:
     """Suspend for the IdP (`active: false`); counted towards the mass-deactivation alert."""
     suspended = person_suspend(person=person, actor=Actor.scim())
     if suspended:
-        mass_deactivation_note_on_commit(org=person.org)
+        mass_deactivation_note_on_commit(person=person)
     return suspended
 
 
@@ -87,7 +87,7 @@ def scim_person_reactivate(*, person: Person) -> bool:
 def scim_person_idp_delete(*, person: Person) -> None:
     """The IdP deleted the person (SCIM DELETE): suspended and hidden from SCIM."""
     if person_idp_delete(person=person):
-        mass_deactivation_note_on_commit(org=person.org)
+        mass_deactivation_note_on_commit(person=person)
 
 
 @transaction.atomic

@@ -4,14 +4,11 @@ pruning of old rows."""
 import datetime as dt
 import json
 import re
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.http.request import RawPostDataException
 from django.utils import timezone
 
-from kisiscim.counters import window_hit
 from provisioning.models import ProvisioningLogEntry
 
 REDACTED = "[redacted]"
@@ -22,47 +19,15 @@ _TOKEN_RE = re.compile(r"kscim_[A-Za-z0-9_\-]{8,}")
 
 
 def _text(value: str, limit: int) -> str:
-    """Storable text: PostgreSQL refuses NUL characters, which a hostile request may carry."""
-    return value.replace("\x00", "\\x00")[:limit]
+    """Storable text: PostgreSQL refuses NUL characters and lone surrogates (`\\ud800`), which
+    a hostile request may carry; both are stored as visible escapes."""
+    value = value.replace("\x00", "\\x00")
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")[:limit]
 
 
-def _is_secret(name: object) -> bool:
-    """`password`, also fully qualified (`urn:…:User:password`) or as a PATCH path."""
-    return isinstance(name, str) and name.rsplit(":", 1)[-1].lower() in SECRET_KEYS
-
-
-def _redact(value: Any) -> Any:
-    if isinstance(value, dict):
-        # A PATCH operation {"path": "password", "value": "…"} carries the secret in "value".
-        secret_op = _is_secret(value.get("path"))
-        return {
-            k: REDACTED if _is_secret(k) or (secret_op and k == "value") else _redact(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_redact(v) for v in value]
-    if isinstance(value, str):
-        return _TOKEN_RE.sub(REDACTED, value)
-    return value
-
-
-def redacted_body(raw: bytes) -> str:
-    """The request body as stored: JSON with secrets replaced, or a note when not JSON."""
-    if not raw:
-        return ""
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return f"[{len(raw)} bytes, not JSON: not stored]"
-    except RecursionError:
-        return f"[{len(raw)} bytes, nested too deeply: not stored]"
-    try:
-        text = json.dumps(_redact(doc), ensure_ascii=False)
-    except RecursionError:
-        return f"[{len(raw)} bytes, nested too deeply: not stored]"
-    if len(text) > MAX_STORED_BODY:
-        return text[:MAX_STORED_BODY] + f"… [truncated, {len(text)} characters in all]"
-    return text
+def redact_tokens(value: str) -> str:
+    """Text with anything shaped like a SCIM token replaced."""
+    return _TOKEN_RE.sub(REDACTED, value)
 
 
 def _outcome(request: HttpRequest, response: HttpResponse) -> str:
@@ -75,61 +40,29 @@ def _outcome(request: HttpRequest, response: HttpResponse) -> str:
     return str(outcome)[:512]
 
 
-# Requests that name no org (no token, an unknown one) are seen by staff only and cost the
-# attacker nothing: at most this many are recorded per client address and minute, so a flood
-# cannot fill the disk. The last one recorded says that the rest are not.
-UNKNOWN_TOKEN_LOG_PER_MINUTE = 30
-
-
-def _unknown_token_recording(request: HttpRequest) -> str | None:
-    """None: record as usual; a note: record with it; "": do not record this one."""
-    if getattr(request, "scim_org", None) is not None:
-        return None
-    address = request.META.get("REMOTE_ADDR") or "unknown"
-    seen = window_hit(f"scim:unknown-token-log:{address}", window_seconds=60).count
-    if seen < UNKNOWN_TOKEN_LOG_PER_MINUTE:
-        return None
-    if seen == UNKNOWN_TOKEN_LOG_PER_MINUTE:
-        return (
-            f"{UNKNOWN_TOKEN_LOG_PER_MINUTE} requests without a valid token from this address "
-            "this minute: the rest of the minute's are not logged"
-        )
-    return ""
-
-
 def provisioning_log_record(
-    *, request: HttpRequest, response: HttpResponse, duration_ms: int
-) -> ProvisioningLogEntry | None:
-    """Record one SCIM request (None when an unknown-token flood is past its quota)."""
-    note = _unknown_token_recording(request)
-    if note == "":
-        return None
-    try:
-        body = request.body
-    except RawPostDataException:
-        body = b""
-    except Exception:  # RequestDataTooBig and the like: never read it again
-        body = b""
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if getattr(request, "scim_rejected", None):
-        # A refused token authenticates nothing: what it sent is not the org's to keep.
-        stored = f"[{len(body)} bytes, not stored: the token was refused]" if body else ""
-    elif not body and declared.isdigit() and int(declared) > settings.SCIM_MAX_BODY_BYTES:
-        stored = f"[{declared} bytes: over the size limit, not stored]"
-    else:
-        stored = redacted_body(body)
+    *,
+    request: HttpRequest,
+    response: HttpResponse,
+    duration_ms: int,
+    body: str,
+    client_address: str | None,
+) -> ProvisioningLogEntry:
+    """Record one SCIM request. `body` is what to store of its body (already redacted of
+    secrets by provisioning.scim.redaction); token-like strings are removed from every column.
+    """
     return ProvisioningLogEntry.objects.create(
         org=getattr(request, "scim_org", None),
         token=getattr(request, "scim_token", None),
         method=_text(request.method or "", 10),
-        path=_text(request.path, 2048),
-        query=_text(_TOKEN_RE.sub(REDACTED, request.META.get("QUERY_STRING", "")), 4096),
+        path=_text(redact_tokens(request.path), 2048),
+        query=_text(redact_tokens(request.META.get("QUERY_STRING", "")), 4096),
         status=response.status_code,
         duration_ms=max(duration_ms, 0),
-        user_agent=_text(request.headers.get("User-Agent", ""), 512),
-        remote_addr=request.META.get("REMOTE_ADDR") or None,
-        outcome=_text(note or _outcome(request, response), 512),
-        request_body=_text(stored, MAX_STORED_BODY + 100),
+        user_agent=_text(redact_tokens(request.headers.get("User-Agent", "")), 512),
+        remote_addr=client_address or None,
+        outcome=_text(redact_tokens(_outcome(request, response)), 512),
+        request_body=_text(redact_tokens(body), MAX_STORED_BODY + 100),
     )
 
 

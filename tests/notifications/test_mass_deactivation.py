@@ -152,3 +152,21 @@ def test_dismiss_is_for_the_orgs_own_alerts_and_rejects_foreign_redirects(
     )
     assert (r.status_code, r["Location"]) == (302, f"/o/{org.slug}/")
     assert owner_client.get(f"/o/{org.slug}/alerts/{alert.pk}/dismiss/").status_code == 405
+
+
+REACTIVATE = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "value": {"active": True}}]}
+
+
+def test_the_alert_counts_distinct_people_not_suspensions(
+    scim, org, people, django_capture_on_commit_callbacks
+):
+    """Suspending and reactivating the same two people over and over is two people: the
+    review's 65 suspensions of 9 people raised "50 people"."""
+    for _ in range(10):
+        deactivate(scim, people[:2], django_capture_on_commit_callbacks)
+        for person in people[:2]:
+            with django_capture_on_commit_callbacks(execute=True):
+                assert scim.patch(f"Users/{person.scim_id}", REACTIVATE).status == 200
+    assert OrgAlert.objects.count() == 0
+    deactivate(scim, people[2:4], django_capture_on_commit_callbacks)  # 4 people: 20%
+    assert OrgAlert.objects.get().details == {"count": 4, "headcount": 20}

@@ -88,7 +88,9 @@ def start_workers(probe, mailbox, tmp_path) -> Iterator[Callable[..., list[str]]
         "KISISCIM_SITE_URL": "https://console.example.com",
     }
 
-    def start(count: int = 1, *, concurrency: int = 1, batch_size: int = 500) -> list[str]:
+    def start(
+        count: int = 1, *, concurrency: int = 1, batch_size: int = 500, **extra_env: str
+    ) -> list[str]:
         names = []
         for _ in range(count):
             name = f"w{len(procs) + 1}@kisiscim-test"
@@ -109,7 +111,7 @@ def start_workers(probe, mailbox, tmp_path) -> Iterator[Callable[..., list[str]]
                         "--loglevel=INFO",
                     ],
                     cwd=ROOT,
-                    env={**env, "CLEANUP_AUDIT_BATCH_SIZE": str(batch_size)},
+                    env={**env, "CLEANUP_AUDIT_BATCH_SIZE": str(batch_size), **extra_env},
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
@@ -121,11 +123,12 @@ def start_workers(probe, mailbox, tmp_path) -> Iterator[Callable[..., list[str]]
             replies = probe.control.ping(timeout=0.5) or []
             if {n for r in replies for n in r} >= set(names):
                 return names
-            if any(p.poll() is not None for p in procs):
+            if any(p.poll() is not None for p in procs[-count:]):
                 break
         logs = "\n".join(f.read_text() for f in tmp_path.glob("w*.log"))
         pytest.fail(f"Celery worker did not start:\n{logs[-4000:]}")
 
+    start.procs = procs  # type: ignore[attr-defined]
     yield start
     for proc in procs:
         if proc.poll() is None:
@@ -265,3 +268,44 @@ def test_two_workers_auditing_one_org_at_once_flag_each_person_once(
         announced += int(words[1])
     assert announced == 60
     assert Person.objects.filter(org=org, is_active=False).count() == 60
+
+
+def test_a_task_of_a_sigkilled_worker_runs_again_after_the_visibility_timeout(
+    probe, start_workers, org
+):
+    """The worker running the audit is SIGKILLed (its whole process group: no child lives on
+    to finish the task); the task was not acknowledged, so Redis hands it to the next worker
+    once the visibility timeout (5 s here, 600 s by default) has passed, and the audit
+    completes, each person flagged once."""
+    from accounts.usernames import user_name_key
+
+    long_ago = timezone.now() - dt.timedelta(days=40)
+    names = [f"gone{i}@acme.example.com" for i in range(3000)]
+    Person.objects.bulk_create(
+        [
+            Person(org=org, user_name=n, user_name_key=user_name_key(n), is_active=False,
+                   suspended_at=long_ago)
+            for n in names
+        ]
+    )  # fmt: skip
+    short = {
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+        "CELERY_TASK_TIME_LIMIT": "300",
+        "CELERY_TASK_SOFT_TIME_LIMIT": "280",
+    }
+    start_workers(1, batch_size=1, **short)
+    first = start_workers.procs[-1]
+    probe.send_task("provisioning.tasks.cleanup_audit_org_task", args=[org.pk])
+    wait_for(lambda: CleanupFinding.objects.filter(org=org).count() > 20)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    partial = CleanupFinding.objects.filter(org=org).count()
+    assert partial < 3000, "the audit finished before the kill; make it longer"
+
+    killed_at = time.monotonic()
+    start_workers(1, batch_size=500, **short)
+    wait_for(lambda: CleanupFinding.objects.filter(org=org).count() == 3000, timeout=120)
+    # Measured here: about 100 s with a 5 s timeout (kombu restores unacknowledged tasks on
+    # its own schedule); minutes, not the hour it took with a 3600 s timeout.
+    assert time.monotonic() - killed_at < 180
+    assert CleanupFinding.objects.filter(org=org).values("person_id").distinct().count() == 3000

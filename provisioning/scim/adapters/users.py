@@ -21,6 +21,7 @@ from provisioning.scim.patch import (
     PatchPath,
     as_bool,
     as_object,
+    as_string,
     as_text,
     get_ci,
     has_ci,
@@ -169,7 +170,9 @@ class SCIMPerson(ScimAdapter, SCIMUser):
         self.validate_dict(d)
         current = PersonState.of(self.obj) if self.obj.pk else PersonState()
         state = PersonState(active=current.active)
-        user_name = as_text(get_ci(d, "userName"), "userName").strip()
+        if get_ci(d, "userName") is None:
+            raise InvalidValue("'userName' is required.")
+        user_name = as_string(get_ci(d, "userName"), "userName").strip()
         if not user_name:
             raise InvalidValue("'userName' is required.")
         state.user_name = user_name
@@ -280,7 +283,12 @@ class SCIMPerson(ScimAdapter, SCIMUser):
         if attr in _USER_TEXT and path.value_filter is None and path.sub is None:
             if remove and attr == "username":
                 raise Mutability("'userName' is required and cannot be removed.")
-            text = "" if remove else as_text(value, path.raw)
+            if remove:
+                text = ""
+            elif attr == "username":
+                text = as_string(value, path.raw)
+            else:
+                text = as_text(value, path.raw)
             if attr == "username" and not text.strip():
                 raise InvalidValue("'userName' cannot be empty.")
             setattr(state, _USER_TEXT[attr], text.strip() if attr == "username" else text)
@@ -336,6 +344,8 @@ class SCIMPerson(ScimAdapter, SCIMUser):
                 state.emails = _emails_parse(value)
             else:
                 state.emails = state.emails + _emails_parse(value)
+                if len(state.emails) > MAX_EMAILS:
+                    raise InvalidValue(f"At most {MAX_EMAILS} emails are accepted.")
             return
         matches = [
             i
@@ -361,6 +371,8 @@ class SCIMPerson(ScimAdapter, SCIMUser):
             # adds one (RFC 7644 §3.5.2.3: replace of a missing target is an add).
             seed = _seed_from_filter(path)
             state.emails = [*state.emails, EmailData(**seed)]
+            if len(state.emails) > MAX_EMAILS:
+                raise InvalidValue(f"At most {MAX_EMAILS} emails are accepted.")
             matches = [len(state.emails) - 1]
         for i in matches:
             email = state.emails[i]

@@ -70,12 +70,30 @@ class Projection:
 def paging(start_raw: Any, count_raw: Any) -> tuple[int, int]:
     """1-based startIndex (values below 1 mean 1) and count, capped at SCIM_MAX_PAGE_SIZE
     (RFC 7644 §3.4.2.4)."""
-    try:
-        start = int(start_raw) if start_raw not in (None, "") else 1
-        count = int(count_raw) if count_raw not in (None, "") else settings.SCIM_DEFAULT_PAGE_SIZE
-    except (TypeError, ValueError) as exc:
-        raise InvalidValue("'startIndex' and 'count' must be integers.") from exc
+    start = _integer(start_raw, 1)
+    count = _integer(count_raw, settings.SCIM_DEFAULT_PAGE_SIZE)
     return max(start, 1), min(max(count, 0), settings.SCIM_MAX_PAGE_SIZE)
+
+
+MAX_PAGING_DIGITS = 18
+
+
+def _integer(raw: Any, default: int) -> int:
+    """An integer paging value: a JSON integer or a string of digits (query parameters are
+    text). Booleans, fractions, infinities and absurdly long numbers are InvalidValue."""
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        if len(str(abs(raw))) <= MAX_PAGING_DIGITS:
+            return raw
+    elif isinstance(raw, float) and raw.is_integer() and abs(raw) < 10**MAX_PAGING_DIGITS:
+        return int(raw)
+    elif isinstance(raw, str):
+        text = raw.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if digits.isascii() and digits.isdigit() and len(digits) <= MAX_PAGING_DIGITS:
+            return int(text)
+    raise InvalidValue("'startIndex' and 'count' must be integers.")
 
 
 class ScimBaseView(View):
@@ -121,8 +139,17 @@ class ScimBaseView(View):
             raise InvalidSyntax(f"The request body is not valid JSON: {exc.msg}.") from exc
         except RecursionError as exc:
             raise InvalidSyntax("The request body is nested too deeply.") from exc
+        except ValueError as exc:
+            # Python refuses integers of more than 4,300 digits (CVE-2020-10735).
+            raise InvalidValue("The request body holds a number too large to read.") from exc
         if not isinstance(doc, dict):
             raise InvalidSyntax("The request body must be a JSON object.")
+        if _has_lone_surrogate(doc):
+            # JSON's \ud800 escapes decode to text no database can store (PostgreSQL refuses
+            # it, and the write would fail half-way): refused before anything is written.
+            raise InvalidValue(
+                "The request body contains invalid Unicode (a lone surrogate escape)."
+            )
         return doc
 
     def note(self, text: str) -> None:
@@ -130,6 +157,24 @@ class ScimBaseView(View):
 
     def projection(self, source: Any) -> Projection:
         return Projection(get_ci(source, "attributes"), get_ci(source, "excludedAttributes"))
+
+
+def _has_lone_surrogate(doc: Any) -> bool:
+    """Whether any key or string in the parsed document is not encodable as UTF-8."""
+    stack = [doc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
 
 
 def list_response(resources: list[dict[str, Any]], total: int, start: int) -> HttpResponse:

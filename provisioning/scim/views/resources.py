@@ -11,13 +11,13 @@ transaction and answer with the same serializer as a GET.
 import hashlib
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from accounts.models import Group, Person, scim_id_is_possible
+from kisiscim.counters import shared_cache as cache
 from provisioning.scim.adapters import SCIMGroupAdapter, SCIMPerson
-from provisioning.scim.errors import InvalidValue, NotFound
+from provisioning.scim.errors import InvalidFilter, NotFound
 from provisioning.scim.filters import (
     GROUP_FILTER_SCHEMA,
     USER_FILTER_SCHEMA,
@@ -77,10 +77,10 @@ class ResourceView(ScimBaseView):
     def filtered(self, filter_text: Any, projection: Projection) -> QuerySet:
         """The rows, narrowed by a SCIM filter if one is given."""
         qs = self.rows(projection)
-        if not filter_text:
+        if filter_text is None or filter_text == "":
             return qs
         if not isinstance(filter_text, str):
-            raise InvalidValue("'filter' must be a string.")
+            raise InvalidFilter("'filter' must be a string.")
         return qs.filter(filter_compile(filter_text, self.filter_schema))
 
     @property
@@ -95,10 +95,16 @@ class ResourceView(ScimBaseView):
             raise NotFound(f"{self.kind} {scim_id} not found.")
         return scim_id
 
-    def get_object(self) -> Any:
-        """The resource named in the URL, in the token's org (404 otherwise), to write."""
+    def get_object(self, *, lock: bool = False) -> Any:
+        """The resource named in the URL, in the token's org (404 otherwise), to write. With
+        `lock`, the row is locked until the request's transaction ends, and re-checked against
+        the visibility rule once the lock is had: of concurrent DELETEs of one user, one finds
+        it and the others, waiting behind it, find nothing (404)."""
         scim_id = self._scim_id()
-        obj = self.queryset().filter(scim_id=scim_id).first()
+        qs = self.queryset().filter(scim_id=scim_id)
+        if lock:
+            qs = qs.select_for_update(of=("self",))
+        obj = qs.first()
         if obj is None:
             raise NotFound(f"{self.kind} {scim_id} not found.")
         obj.org = self.request.scim_org  # already loaded with the token
@@ -225,7 +231,7 @@ class ResourceView(ScimBaseView):
     def delete(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
         if not uuid:
             return self.http_method_not_allowed(request)
-        obj = self.get_object()
+        obj = self.get_object(lock=True)
         self.adapter(obj).delete()
         self.note(f"{self.delete_verb} {self.kind.lower()} {obj.scim_id}")
         return HttpResponse(status=204)

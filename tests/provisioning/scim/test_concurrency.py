@@ -99,3 +99,17 @@ def test_concurrent_member_patches_lose_no_member(org, scim_token):
     assert run_together(8, remove_one) == [204] * 8
     remaining = set(GroupMembership.objects.filter(group=group).values_list("person_id", flat=True))
     assert remaining == {p.pk for p in people[8:]}
+
+
+def test_concurrent_deletes_of_one_user_one_wins_the_rest_are_404(org, scim_token):
+    from accounts.models import AuditEvent
+
+    uid = ScimClient(scim_token).post("Users", okta_user("gone@example.com")).json["id"]
+    statuses = run_together(5, lambda i: ScimClient(scim_token).delete(f"Users/{uid}").status)
+    assert sorted(statuses) == [204] + [404] * 4
+    actions = list(
+        AuditEvent.objects.filter(org=org, target_id=uid)
+        .exclude(action__in=["person.created", "person.emailed"])
+        .values_list("action", flat=True)
+    )
+    assert sorted(actions) == ["person.deleted_by_idp", "person.suspended"]

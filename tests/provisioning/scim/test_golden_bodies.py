@@ -37,7 +37,10 @@ def world(org, other_org):
         for i, (user_name, given, family, display, ext, locale) in enumerate(specs):
             emails = [EmailData(user_name, "work", True)]
             if i == 2:
-                emails.append(EmailData("zola@home.example", "", False))
+                emails = [
+                    EmailData("emile.zola@acme.example.com", "work", True),
+                    EmailData("zola@home.example", "", False),
+                ]
             people.append(
                 person_create(
                     org=org,

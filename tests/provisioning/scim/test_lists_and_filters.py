@@ -232,7 +232,14 @@ def test_unsupported_filters_are_400_invalid_filter(scim, world, resource, query
 
 def bulk_people(org, n: int, prefix: str = "p") -> list[Person]:
     Person.objects.bulk_create(
-        [Person(org=org, user_name=f"{prefix}{i:03}@example.com") for i in range(n)]
+        [
+            Person(
+                org=org,
+                user_name=f"{prefix}{i:03}@example.com",
+                user_name_key=f"{prefix}{i:03}@example.com".casefold(),
+            )
+            for i in range(n)
+        ]
     )
     people = list(Person.objects.filter(org=org, user_name__startswith=prefix).order_by("pk"))
     PersonEmail.objects.bulk_create(

@@ -16,7 +16,11 @@ def make_people(org, n: int, prefix: str) -> list[Person]:
     people = Person.objects.bulk_create(
         [
             Person(
-                org=org, user_name=f"{prefix}{i}@example.com", given_name="P", family_name=str(i)
+                org=org,
+                user_name=f"{prefix}{i}@example.com",
+                user_name_key=f"{prefix}{i}@example.com".casefold(),
+                given_name="P",
+                family_name=str(i),
             )
             for i in range(n)
         ]
