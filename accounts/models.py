@@ -265,6 +265,20 @@ class GroupMembership(models.Model):
         return f"{self.person} in {self.group}"
 
 
+class OrgPeopleCount(models.Model):
+    """How many of the org's people SCIM sees (all but those the IdP deleted), kept exact by
+    triggers on the people table (migration 0008), so a SCIM list's totalResults needs no
+    COUNT over a large org, whatever writes the rows (a service, the admin, a bulk load)."""
+
+    org = models.OneToOneField(
+        Organization, primary_key=True, on_delete=models.CASCADE, related_name="people_count"
+    )
+    scim_visible = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.scim_visible} people in {self.org_id}"
+
+
 class AuditEvent(models.Model):
     """An append-only record of who did what. Never updated or deleted by the product."""
 

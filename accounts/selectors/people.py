@@ -5,7 +5,14 @@ from collections.abc import Iterable
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 
-from accounts.models import Group, Organization, Person, PersonEmail, scim_id_is_possible
+from accounts.models import (
+    Group,
+    Organization,
+    OrgPeopleCount,
+    Person,
+    PersonEmail,
+    scim_id_is_possible,
+)
 from accounts.usernames import user_name_key
 
 
@@ -35,6 +42,13 @@ def person_list_scim_visible(*, org: Organization) -> QuerySet[Person]:
     """The org's people as SCIM sees them: all but those the IdP deleted, which SCIM must
     answer 404 for from then on (RFC 7644 §3.6). The one place this rule is written."""
     return Person.objects.filter(org=org, idp_deleted_at__isnull=True)
+
+
+def person_scim_visible_count(*, org: Organization) -> int:
+    """How many people `person_list_scim_visible` holds, from the count the database keeps
+    (OrgPeopleCount): one row read, whatever the org's size."""
+    count = OrgPeopleCount.objects.filter(org=org).values_list("scim_visible", flat=True).first()
+    return count or 0
 
 
 def person_get(*, org: Organization, scim_id: str) -> Person | None:

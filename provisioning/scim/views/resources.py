@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from accounts.models import Group, Person, scim_id_is_possible
+from accounts.selectors.people import person_scim_visible_count
 from kisiscim.counters import shared_cache as cache
 from provisioning.scim.adapters import SCIMGroupAdapter, SCIMPerson
 from provisioning.scim.errors import InvalidFilter, NotFound
@@ -162,10 +163,10 @@ class ResourceView(ScimBaseView):
             page = list(ordered[:count])
             if len(page) < count:
                 return len(page), page
-            total = qs.count()
+            total = self.total(qs, filter_text)
             self._remember_next(filter_text, start, count, page, total)
             return total, page
-        total = qs.count()
+        total = self.total(qs, filter_text)
         if not count or start > total:
             return total, []
         hint = cache.get(self._page_hint_key(filter_text, start)) if start > 1 else None
@@ -178,6 +179,10 @@ class ResourceView(ScimBaseView):
             page = list(ordered.filter(pk__in=keys))
         self._remember_next(filter_text, start, count, page, total)
         return total, page
+
+    def total(self, qs: QuerySet, filter_text: str) -> int:
+        """How many resources `qs` (the filtered rows) holds."""
+        return qs.count()
 
     def _remember_next(
         self, filter_text: str, start: int, count: int, page: Page, total: int
@@ -261,6 +266,13 @@ class UsersView(ResourceView):
 
     def rows(self, projection: Projection) -> QuerySet:
         return scim_user_rows(org=self.request.scim_org, groups=projection.wants("groups"))
+
+    def total(self, qs: QuerySet, filter_text: str) -> int:
+        # Unfiltered: the count the database keeps, not a COUNT over the whole org (21 ms
+        # at 100,000 people, on every page of Okta's import).
+        if not filter_text:
+            return person_scim_visible_count(org=self.request.scim_org)
+        return super().total(qs, filter_text)
 
     def docs(self, rows: list[dict[str, Any]], projection: Projection) -> list[dict[str, Any]]:
         names = scim_group_names(group_pks=(pk for row in rows for pk in user_groups(row)))
