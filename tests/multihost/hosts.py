@@ -2,8 +2,8 @@
 behind a load balancer would be) against the test's PostgreSQL database and one Redis, and
 an HTTP client with its own cookie jar that can talk to either.
 
-More cases (the SAML replay case, once SAML sign-in exists) are one more test function
-taking the `hosts` fixture of tests/multihost/test_two_hosts.py.
+More cases are one more test function taking the `hosts` fixture of
+tests/multihost/test_two_hosts.py.
 """
 
 import http.cookiejar
