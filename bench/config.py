@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql://root@127.0.0.1:5432/kisiscim_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 WORKLOADS = (
-    "baseline", "create", "lookup", "import", "deactivate", "push", "decision", "audit", "peers",
+    "baseline", "create", "lookup", "import", "deactivate", "push", "decision", "ratios", "audit",
+    "peers",
 )  # fmt: skip
 # Databases the benchmark must never create, drop or write: the test suites' and the server's.
 PROTECTED = ("postgres", "template0", "template1", "test")
@@ -39,6 +40,7 @@ class Sizes:
     doors: int = 0
     grants_per_group: int = 0
     checks: int = 0
+    ratio_reps: int = 0
 
     @classmethod
     def at(cls, scale: float) -> "Sizes":
@@ -63,6 +65,7 @@ class Sizes:
             doors=n(10_000, 100),
             grants_per_group=5,
             checks=n(2_000, 500),
+            ratio_reps=n(400, 100),
         )
 
 

@@ -295,3 +295,115 @@ def decision(ctx: Context) -> list[dict[str, Any]]:
         rows += [base.summary(), check.summary()]
     ctx.facts["decision_reasons"] = reasons
     return rows
+
+
+def ratios(ctx: Context) -> list[dict[str, Any]]:
+    """9. The targets' series (issue 14), interleaved request by request with the baseline so
+    every ratio is of p50s measured under the same load: `userName eq` (found, any letter
+    case), the first page of 100 users, of 100 groups without members, a PATCH adding 1 and
+    one adding 100 members (each undone, untimed, so every rep starts alike), removing one
+    member of the 10,000-member group (re-added, untimed), and the page of groups holding
+    that group, members included."""
+    probe = Scim(ctx.port, ctx.token)
+    big_id, big_start = _big_group(probe)
+    setup = ctx.phase("9. ratio groups", 1)
+    made: list[str] = []
+    setup.run(
+        ["Bench Ratio Add 1", "Bench Ratio Add 100"],
+        lambda scim, name: made.append(
+            scim.request(
+                "POST", "Groups", {"schemas": [GROUP_SCHEMA], "displayName": name, "members": []}
+            ).json()["id"]
+        ),
+    )
+    one_id, hundred_id = made  # one client thread: in the order asked
+    big_members = [
+        m["value"] for m in probe.request("GET", f"Groups/{big_id}").json().get("members", [])
+    ]
+    reps = ctx.sizes.ratio_reps
+    phase = ctx.phase("9. ratios", 1)
+    names = {
+        "base": "9. baseline: GET /ServiceProviderConfig",
+        "eq": '9. userName eq "…" (found, any case)',
+        "users": "9. GET /Users?startIndex=1&count=100",
+        "groups": "9. GET /Groups?count=100&excludedAttributes=members",
+        "add1": "9. PATCH add 1 member",
+        "add100": "9. PATCH add 100 members",
+        "remove_big": "9. PATCH remove 1 member of the 10,000-member group",
+        "big_page": "9. GET /Groups page holding the 10,000-member group",
+    }
+    series = {key: phase.record(label) for key, label in names.items()}
+    active = [p for p in ctx.people if p.active]
+    work = []
+    for i in range(reps):
+        person = ctx.rng.choice(active)
+        hundred = ctx.rng.sample(active, PAGE)
+        gone = ctx.rng.choice(big_members) if big_members else None
+        work += [
+            ("base", None),
+            ("eq", person.user_name.upper() if i % 2 else person.user_name),
+            ("users", None),
+            ("groups", None),
+            ("add1", [person]),
+            ("add100", hundred),
+            ("remove_big", gone),
+        ]
+        if i % 5 == 0:
+            work.append(("big_page", None))
+
+    def members_patch(op: str, people: list[Person]) -> dict[str, Any]:
+        value = [{"value": p.scim_id, "display": p.user_name} for p in people]
+        return {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": op, "path": "members", "value": value}],
+        }
+
+    def task(scim: Scim, item: tuple[str, Any]) -> None:
+        kind, arg = item
+        s = series[kind]
+        if kind == "base":
+            s.add(scim.request("GET", "ServiceProviderConfig"), 200)
+        elif kind == "eq":
+            reply = s.add(scim.request("GET", eq_lookup("Users", "userName", arg)), 200)
+            if _list_total(reply) != 1:
+                s.errors += 1
+        elif kind == "users":
+            s.add(scim.request("GET", f"Users?startIndex=1&count={PAGE}"), 200)
+        elif kind == "groups":
+            path = f"Groups?startIndex=1&count={PAGE}&excludedAttributes=members"
+            s.add(scim.request("GET", path), 200)
+        elif kind in ("add1", "add100"):
+            gid = one_id if kind == "add1" else hundred_id
+            s.add(scim.request("PATCH", f"Groups/{gid}", members_patch("add", arg)), 204)
+            scim.request("PATCH", f"Groups/{gid}", members_patch("remove", arg))
+        elif kind == "remove_big" and arg:
+            op = {"op": "remove", "path": f'members[value eq "{arg}"]'}
+            body = {"schemas": [PATCH_OP], "Operations": [op]}
+            s.add(scim.request("PATCH", f"Groups/{big_id}", body), 204)
+            back = {"schemas": [PATCH_OP], "Operations": [
+                {"op": "add", "path": "members", "value": [{"value": arg}]}]}  # fmt: skip
+            scim.request("PATCH", f"Groups/{big_id}", back)
+        elif kind == "big_page":
+            reply = s.add(scim.request("GET", f"Groups?startIndex={big_start}&count={PAGE}"), 200)
+            doc = reply.json() if reply.status == 200 else {}
+            members = sum(len(g.get("members", [])) for g in doc.get("Resources", []))
+            ctx.facts["big_page_members"] = members
+            ctx.facts["big_page_bytes"] = len(reply.body)
+
+    phase.run(work, task)
+    ctx.facts["big_group_members"] = len(big_members)
+    return [s.summary() for s in series.values()]
+
+
+def _big_group(probe: Scim) -> tuple[str, int]:
+    """The largest group's id and the startIndex of a page of 100 that holds it."""
+    start, best = 1, ("", 0, 1)
+    while True:
+        doc = probe.request("GET", f"Groups?startIndex={start}&count={PAGE}").json()
+        for i, group in enumerate(doc["Resources"]):
+            size = len(group.get("members", []))
+            if size > best[1]:
+                best = (group["id"], size, start + i)
+        start += PAGE
+        if start > doc["totalResults"]:
+            return best[0], (best[2] - 1) // PAGE * PAGE + 1

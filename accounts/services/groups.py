@@ -92,11 +92,6 @@ def _claim_or_refuse(group: Group, actor: Actor) -> None:
         )
 
 
-def _touch(group: Group) -> None:
-    group.updated_at = timezone.now()
-    Group.objects.filter(pk=group.pk).update(updated_at=group.updated_at)
-
-
 @transaction.atomic
 def group_create(
     *,
@@ -177,9 +172,13 @@ def group_update(
     return changed
 
 
-def _lock(group: Group) -> None:
-    # Serialises membership changes of one group (PostgreSQL row lock; SQLite locks the file).
-    Group.objects.select_for_update().filter(pk=group.pk).values_list("pk", flat=True).first()
+def _lock_and_touch(group: Group) -> None:
+    """Before a change of the group's members: its `updated_at` (meta.lastModified) is now,
+    and the UPDATE that says so holds the group's row lock until the transaction ends, which
+    serialises membership changes of one group (PostgreSQL; SQLite locks the whole file). One
+    statement for both."""
+    group.updated_at = timezone.now()
+    Group.objects.filter(pk=group.pk).update(updated_at=group.updated_at)
 
 
 def _record_members(group: Group, action: str, ids: list[str], count: int, actor: Actor) -> None:
@@ -205,13 +204,12 @@ def group_members_add(
     person_pks = _resolve_members(group.org, ids)
     if not person_pks:
         return 0
-    _lock(group)
+    _lock_and_touch(group)
     now = timezone.now()
     GroupMembership.objects.bulk_create(
         [GroupMembership(group=group, person_id=pk, created_at=now) for pk in person_pks],
         ignore_conflicts=True,
     )
-    _touch(group)
     _record_members(group, "group.members_added", ids, len(ids), actor)
     return len(person_pks)
 
@@ -229,9 +227,8 @@ def group_members_remove(
     person_pks = _resolve_members(group.org, ids)
     if not person_pks:
         return 0
-    _lock(group)
+    _lock_and_touch(group)
     removed, _ = GroupMembership.objects.filter(group=group, person_id__in=person_pks).delete()
-    _touch(group)
     _record_members(group, "group.members_removed", ids, removed, actor)
     return removed
 
@@ -247,18 +244,19 @@ def group_members_set(
     _claim_or_refuse(group, actor)
     ids = list(dict.fromkeys(member_ids))
     person_pks = _resolve_members(group.org, ids)
-    _lock(group)
+    _lock_and_touch(group)
     GroupMembership.objects.filter(group=group).exclude(person_id__in=person_pks).delete()
     now = timezone.now()
     GroupMembership.objects.bulk_create(
         [GroupMembership(group=group, person_id=pk, created_at=now) for pk in person_pks],
         ignore_conflicts=True,
     )
-    _touch(group)
     _record_members(group, "group.members_replaced", ids, len(ids), actor)
 
 
-@transaction.atomic
+# No savepoint of its own: its one caller, the SCIM endpoint, runs each write request in one
+# transaction that rolls back whole on any error (a savepoint would be two more statements).
+@transaction.atomic(savepoint=False)
 def group_patch(
     *,
     group: Group,
@@ -301,7 +299,7 @@ def group_patch(
     removed = 0
     members_touched = to_set is not None or bool(to_add) or bool(to_remove)
     if members_touched:
-        _lock(group)
+        _lock_and_touch(group)
         now = timezone.now()
         if to_set is not None:
             keep = [pks[i] for i in to_set]
@@ -317,7 +315,6 @@ def group_patch(
             [GroupMembership(group=group, person_id=pks[i], created_at=now) for i in to_add],
             ignore_conflicts=True,
         )
-        _touch(group)
     if not (changed or members_touched):
         return False
     audit_record(

@@ -6,18 +6,27 @@ carries internals.
 """
 
 import json
+from typing import Any
 
+import orjson
 from django.http import HttpResponse
 
 from provisioning.scim.constants import ERROR_SCHEMA, SCIM_CONTENT_TYPE
 
 
+def scim_json_dumps(doc: Any) -> bytes:
+    """Compact UTF-8 JSON: what `json.dumps(doc, ensure_ascii=False, separators=(",", ":"))`
+    writes, byte for byte, by orjson (several times faster on a page of 100 resources). A
+    document orjson refuses (an integer beyond 64 bits) is written by the standard library."""
+    try:
+        return orjson.dumps(doc)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def scim_json_response(doc: dict, *, status: int = 200) -> HttpResponse:
-    return HttpResponse(
-        json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
-        status=status,
-        content_type=SCIM_CONTENT_TYPE,
-    )
+    """Every SCIM JSON answer of the endpoint: resources, lists, discovery, errors."""
+    return HttpResponse(scim_json_dumps(doc), status=status, content_type=SCIM_CONTENT_TYPE)
 
 
 def scim_error_response(status: int, detail: str, scim_type: str | None = None) -> HttpResponse:

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from provisioning.scim.constants import (
     GROUP_SCHEMA,
     KISISCIM_USER_SCHEMA,
     SCIM_BASE_PATH,
-    SCIM_CONTENT_TYPE,
     USER_SCHEMA,
 )
 from provisioning.selectors.scim import GroupRelated
@@ -97,8 +96,8 @@ def user_doc(
 def _json(text: Any) -> list:
     if not text:
         return []
-    # PostgreSQL's driver decodes json columns already; SQLite's gives the text.
-    return orjson.loads(text) if isinstance(text, str | bytes) else text
+    # Both databases give the text (scim_user_rows casts PostgreSQL's json to text).
+    return orjson.loads(text)
 
 
 def group_doc(row: dict[str, Any], related: GroupRelated | None, at: Locations) -> dict[str, Any]:
@@ -122,9 +121,3 @@ def group_doc(row: dict[str, Any], related: GroupRelated | None, at: Locations) 
             for scim_id in related.members.get(row["pk"], ())
         ]
     return doc
-
-
-def scim_json_response(doc: dict[str, Any], *, status: int = 200) -> HttpResponse:
-    """A SCIM JSON answer: compact UTF-8 (orjson, byte for byte what `json.dumps(doc,
-    ensure_ascii=False, separators=(",", ":"))` writes for these documents, faster)."""
-    return HttpResponse(orjson.dumps(doc), status=status, content_type=SCIM_CONTENT_TYPE)

@@ -55,13 +55,14 @@ GROUP_FIELDS = ("pk", "scim_id", "display_name", "external_id", "created_at", "u
 
 # A person's emails (value, type, primary; primary first) and group keys (in group order) as
 # JSON arrays, read by the page query itself; the page's group names are one more query
-# (joining the groups per person costs more than reading the few of a page once).
+# (joining the groups per person costs more than reading the few of a page once). As text:
+# orjson decodes it faster than the driver's json module would.
 _RELATED_SQL = {
     "postgresql": {
         "emails": 'SELECT COALESCE(json_agg(json_build_array(e.value, e.type, e."primary") '
-        "ORDER BY e.\"primary\" DESC, e.id), '[]') FROM accounts_personemail e "
+        "ORDER BY e.\"primary\" DESC, e.id), '[]')::text FROM accounts_personemail e "
         'WHERE e.person_id = "accounts_person"."id"',
-        "groups": "SELECT COALESCE(json_agg(m.group_id ORDER BY m.group_id), '[]') "
+        "groups": "SELECT COALESCE(json_agg(m.group_id ORDER BY m.group_id), '[]')::text "
         'FROM accounts_groupmembership m WHERE m.person_id = "accounts_person"."id"',
     },
     # SQLite aggregates rows in the order of the subquery it reads.

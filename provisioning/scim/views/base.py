@@ -64,6 +64,8 @@ class Projection:
         return name not in self.excluded
 
     def apply(self, doc: dict[str, Any]) -> dict[str, Any]:
+        if not self.only and not self.excluded:
+            return doc  # nothing asked: every attribute (the usual request)
         return {k: v for k, v in doc.items() if self.wants(k)}
 
 

@@ -18,7 +18,7 @@ from accounts.models import Group, Person, scim_id_is_possible
 from accounts.selectors.people import person_scim_visible_count
 from kisiscim.counters import shared_cache as cache
 from provisioning.scim.adapters import SCIMGroupAdapter, SCIMPerson
-from provisioning.scim.errors import InvalidFilter, NotFound
+from provisioning.scim.errors import InvalidFilter, NotFound, scim_json_response
 from provisioning.scim.filters import (
     GROUP_FILTER_SCHEMA,
     USER_FILTER_SCHEMA,
@@ -29,7 +29,6 @@ from provisioning.scim.patch import operations_parse
 from provisioning.scim.serializers import (
     Locations,
     group_doc,
-    scim_json_response,
     user_doc,
     user_groups,
 )
