@@ -2,10 +2,10 @@
 (lists, GET, and what POST, PUT and PATCH send back), so they stay identical.
 
 It works on plain rows, not model instances: the SCIM selectors read exactly the fields a
-resource shows (`values()`), with a person's emails and group keys as JSON arrays in the
-same row, and a page's group names or a page of groups' members in one more query.
-Locations are built from one prefix computed once per request, not one `reverse()` per row.
-A page of 100 people is two queries and no model instance.
+resource shows (`values()`), with a person's emails and groups as JSON arrays in the same
+row, and a page of groups' members in one more query. Locations are built from one prefix
+computed once per request, not one `reverse()` per row. A page of 100 people is one query
+and no model instance.
 """
 
 from dataclasses import dataclass
@@ -41,15 +41,8 @@ class Locations:
         return cls(users=base + "Users/", groups=base + "Groups/")
 
 
-def user_groups(row: dict[str, Any]) -> list[int]:
-    """The keys of the row's groups (scim_user_rows with groups), in group order."""
-    return _json(row.get("groups_json"))
-
-
-def user_doc(
-    row: dict[str, Any], group_names: dict[int, tuple[str, str]], at: Locations
-) -> dict[str, Any]:
-    """One User resource from its row (scim_user_rows) and its page's group names."""
+def user_doc(row: dict[str, Any], at: Locations) -> dict[str, Any]:
+    """One User resource from its row (scim_user_rows)."""
     doc: dict[str, Any] = {
         "schemas": [USER_SCHEMA],
         "id": row["scim_id"],
@@ -66,7 +59,7 @@ def user_doc(
             else {"value": value, "primary": bool(primary)}
             for value, kind, primary in emails
         ]
-    groups = [group_names[pk] for pk in user_groups(row) if pk in group_names]
+    groups = _json(row.get("groups_json"))  # [scim_id, name] pairs, in group order
     if groups:
         doc["groups"] = [
             {"value": scim_id, "display": name, "$ref": at.groups + scim_id}

@@ -2,9 +2,10 @@
 scoping and the visibility rule), the adapters (SCIM JSON → services) and the serializer
 (rows → SCIM JSON, the same for every answer).
 
-Every request costs a constant number of queries: lists run one COUNT and one page query
-on a stable primary-key order (keyset or LIMIT/OFFSET, see `ResourceView.page`) and read only
-that page's emails, groups or members, one query each; writes go through the services in one
+Every request costs a constant number of queries: lists run one COUNT (none for a short first
+page or an unfiltered Users list) and one page query on a stable primary-key order (keyset or
+LIMIT/OFFSET, see `ResourceView.page`), a person's emails and groups in the page query
+itself, a page of groups' members in one more; writes go through the services in one
 transaction and answer with the same serializer as a GET.
 """
 
@@ -30,12 +31,10 @@ from provisioning.scim.serializers import (
     Locations,
     group_doc,
     user_doc,
-    user_groups,
 )
 from provisioning.scim.views.base import Projection, ScimBaseView, list_response, paging
 from provisioning.selectors.scim import (
     scim_group_list,
-    scim_group_names,
     scim_group_related,
     scim_group_rows,
     scim_user_list,
@@ -274,8 +273,7 @@ class UsersView(ResourceView):
         return super().total(qs, filter_text)
 
     def docs(self, rows: list[dict[str, Any]], projection: Projection) -> list[dict[str, Any]]:
-        names = scim_group_names(group_pks=(pk for row in rows for pk in user_groups(row)))
-        return [user_doc(row, names, self.locations) for row in rows]
+        return [user_doc(row, self.locations) for row in rows]
 
 
 class GroupsView(ResourceView):
