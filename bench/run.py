@@ -356,6 +356,10 @@ def main() -> None:
         ctx.facts["push_members_after"] = members
         ctx.facts["push_members_ok"] = members == ctx.facts["push_expected_members"]
     ctx.facts.pop("deactivated", None)
+    if "baseline" in config.workloads:
+        from bench import baseline_parts
+
+        ctx.facts["baseline_parts"] = baseline_parts.measure(token)
     audit_result = audit(config, marker) if "audit" in config.workloads else None
 
     today = dt.date.today().isoformat()
@@ -385,6 +389,8 @@ def main() -> None:
     print()
     for name, check in result["targets"].items():
         print(f"{'MET   ' if check['met'] else 'MISSED'} {name}: {check}")
+    if "baseline_parts" in ctx.facts:
+        print(f"baseline parts (in process, p50 ms): {ctx.facts['baseline_parts']}")
     if audit_result:
         print(f"audit: {json.dumps(audit_result)}")
     note(f"results in {out.relative_to(REPO)} ({result['run_seconds']} s)")
