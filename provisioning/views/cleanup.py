@@ -194,7 +194,12 @@ def cleanup_threshold(request: HttpRequest) -> HttpResponse:
         if cleanup_threshold_set(org=org, days=days, actor=Actor.of(request.user)):
             messages.success(
                 request,
-                f"People suspended for more than {days} days will be flagged at the next audit.",
+                ngettext(
+                    "People suspended for more than %(n)d day will be flagged at the next audit.",
+                    "People suspended for more than %(n)d days will be flagged at the next audit.",
+                    days,
+                )
+                % {"n": days},
             )
     else:
         for error in form.errors.get("days", []):
