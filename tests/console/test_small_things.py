@@ -3,17 +3,23 @@ the mass-deactivation banner counts and links, the Settings card shows SSO and S
 cleanup audit keeps a failed form's ticks. Through the test client, with a second org."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
-from django.test import Client
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.actor import Actor
 from accounts.models import Membership
 from accounts.services.orgs import LAST_USED_RESOLUTION, membership_add, membership_used
+from accounts.services.people import person_reactivate, person_suspend
+from notifications.models import OrgAlert
+from notifications.services import org_alert_raise
 from tests.factories import AccountFactory
+from tests.provisioning.cleanup_support import make_person, suspend_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +79,94 @@ def test_the_last_use_is_written_at_most_once_per_resolution(two_org_account):
 
 def test_an_account_with_one_org_still_lands_on_it(owner_client, org):
     assert owner_client.get(reverse("home"))["Location"] == reverse("dashboard", args=[org.slug])
+
+
+# The mass-deactivation banner ----------------------------------------------------------------
+
+
+def _banner(org, account) -> str:
+    """The alert banner partial as a page of the org renders it for `account`."""
+    request = RequestFactory().get(f"/o/{org.slug}/people/")
+    request.user = account
+    request.org = org
+    request.membership = Membership.objects.get(org=org, account=account)
+    return render_to_string("notifications/_alert_banner.html", request=request)
+
+
+@pytest.fixture
+def mass_alert(org, other_org):
+    """Six of the org's people suspended by the IdP in the last few minutes (one of them two
+    hours ago, before the alert's window), and the alert raised for them."""
+    people = [make_person(org, f"p{i}@acme.example.com") for i in range(6)]
+    make_person(other_org, "x@globex.example.com")
+    suspend_days_ago(people[0], 2 / 24)
+    for person in people[1:5]:
+        person_suspend(person=person, actor=Actor.scim())
+    alert = org_alert_raise(
+        org=org,
+        kind=OrgAlert.Kind.MASS_DEACTIVATION,
+        message="4 people were deactivated by your identity provider within 60 minutes.",
+        details={"count": 4, "headcount": 6},
+    )
+    other = make_person(other_org, "y@globex.example.com")
+    person_suspend(person=other, actor=Actor.scim())
+    return alert, people
+
+
+def test_the_banner_counts_the_people_still_suspended_and_links_to_them(
+    mass_alert, org, owner, owner_client
+):
+    alert, people = mass_alert
+    html = _banner(org, owner)
+    assert html.count('data-testid="org-alert"') == 1
+    assert "4 people were deactivated" in html
+    since = alert.created_at - dt.timedelta(minutes=60)
+    link = re.search(
+        r'<a href="([^"]+)" data-testid="alert-people">([^<]*<time[^>]*>[^<]*</time>[^<]*)</a>',
+        html,
+    )
+    assert link is not None, html
+    assert re.sub(r"<[^>]+>", "", link.group(2)) == (
+        f"Now 4 people suspended since {since:%Y-%m-%d %H:%M} UTC are still suspended"
+    )
+    # No separators left over from the old one-line banner.
+    assert " · " not in html and " — " not in html
+
+    # One is reactivated, another suspended: the banner follows, the message stays.
+    person_reactivate(person=people[1], actor=Actor.scim())
+    person_suspend(person=people[5], actor=Actor.scim())
+    person_reactivate(person=people[2], actor=Actor.scim())
+    html = _banner(org, owner)
+    assert ">Now 3 people suspended since" in html
+
+    # The link lists exactly those people, not the one suspended before the window, nor the
+    # other org's.
+    url = link.group(1).replace("&amp;", "&")
+    page = owner_client.get(url)
+    assert page.status_code == 200
+    listed = re.findall(r'<td class="mono">([^<]+)</td>', _text(page))
+    assert sorted(listed) == ["p3@acme.example.com", "p4@acme.example.com", "p5@acme.example.com"]
+    assert b'data-testid="suspended-since-filter"' in page.content
+
+
+def test_the_banner_says_so_when_everyone_is_back(mass_alert, org, owner):
+    _, people = mass_alert
+    for person in people[1:5]:
+        person_reactivate(person=person, actor=Actor.scim())
+    html = _banner(org, owner)
+    assert "Everyone suspended since then has been reactivated." in html
+    assert 'data-testid="alert-people"' not in html
+
+
+def test_one_person_is_written_in_the_singular(mass_alert, org, owner):
+    _, people = mass_alert
+    for person in people[2:5]:
+        person_reactivate(person=person, actor=Actor.scim())
+    assert ">Now 1 person suspended since" in _banner(org, owner)
+    assert " is still suspended</a>" in _banner(org, owner)
+
+
+def test_a_bad_suspended_since_is_ignored_not_a_500(owner_client, org):
+    page = owner_client.get(f"/o/{org.slug}/people/?status=suspended&suspended_since=yesterday")
+    assert page.status_code == 200
+    assert b'data-testid="suspended-since-filter"' not in page.content
