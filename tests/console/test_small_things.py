@@ -18,8 +18,13 @@ from accounts.services.orgs import LAST_USED_RESOLUTION, membership_add, members
 from accounts.services.people import person_reactivate, person_suspend
 from notifications.models import OrgAlert
 from notifications.services import org_alert_raise
+from provisioning.services.scim_config import scim_enable
+from provisioning.services.tokens import scim_token_add, scim_token_generate
+from sso.services import sso_configure, sso_enable
 from tests.factories import AccountFactory
 from tests.provisioning.cleanup_support import make_person, suspend_days_ago
+from tests.provisioning.scim.client import ScimClient, issue_token
+from tests.support import demo_idp
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +175,68 @@ def test_a_bad_suspended_since_is_ignored_not_a_500(owner_client, org):
     page = owner_client.get(f"/o/{org.slug}/people/?status=suspended&suspended_since=yesterday")
     assert page.status_code == 200
     assert b'data-testid="suspended-since-filter"' not in page.content
+
+
+# The Settings page's SSO & SCIM card ---------------------------------------------------------
+
+
+def _card(client, org) -> dict[str, str]:
+    """The card's three lines as text."""
+    html = _text(client.get(reverse("settings", args=[org.slug])))
+    lines = {}
+    for key in ("card-sso", "card-scim", "card-last-request"):
+        match = re.search(rf'<li data-testid="{key}">(.*?)</li>', html, re.S)
+        assert match, key
+        lines[key] = " ".join(re.sub(r"<[^>]+>", "", match.group(1)).split())
+    return lines
+
+
+def test_the_card_of_a_new_org_says_nothing_is_set_up(make_org):
+    org = make_org("fresh", sso=False)
+    client = Client()
+    client.force_login(Membership.objects.get(org=org).account)
+    assert _card(client, org) == {
+        "card-sso": "SSO: not configured",
+        "card-scim": "SCIM: off",
+        "card-last-request": "Single sign-on, SCIM provisioning and its token.",
+    }
+
+
+def test_the_card_follows_sso_and_scim_through_set_up(make_org, other_org):
+    org = make_org("steps", sso=False)
+    client = Client()
+    client.force_login(Membership.objects.get(org=org).account)
+    sso_configure(org=org, settings=demo_idp(), actor=Actor.system(), enable=False)
+    assert _card(client, org)["card-sso"] == "SSO: configured, not enabled"
+    sso_enable(org=org, actor=Actor.system())
+    scim_enable(org=org, actor=Actor.system())
+    assert _card(client, org) == {
+        "card-sso": "SSO: enabled",
+        "card-scim": "SCIM: on with 0 active tokens",
+        "card-last-request": "No SCIM request yet",
+    }
+    _, raw = scim_token_generate(org=org, actor=Actor.system())
+    assert _card(client, org)["card-scim"] == "SCIM: on with 1 active token"
+    scim_token_add(org=org, actor=Actor.system(), name="Second")
+    assert _card(client, org)["card-scim"] == "SCIM: on with 2 active tokens"
+
+    # Another org's traffic is not this org's last request.
+    ScimClient(issue_token(other_org)).request("GET", "Users")
+    assert _card(client, org)["card-last-request"] == "No SCIM request yet"
+    assert ScimClient(raw).request("GET", "Users").status == 200
+    assert _card(client, org)["card-last-request"] == "Last request just now"
+    assert ScimClient(raw).request("GET", "Users?filter=foo%20eq%20%22x%22").status == 400
+    assert _card(client, org)["card-last-request"] == "Last request just now 400"
+
+
+def test_an_expired_token_is_not_counted(org, owner_client):
+    scim_enable(org=org, actor=Actor.system())
+    with time_machine.travel(timezone.now() - dt.timedelta(days=2)):
+        scim_token_generate(org=org, actor=Actor.system(), expires_in_days=1)
+    assert _card(owner_client, org)["card-scim"] == "SCIM: on with 0 active tokens"
+
+
+def test_an_admin_sees_no_sso_scim_card(org, admin_client_org):
+    html = _text(admin_client_org.get(reverse("settings", args=[org.slug])))
+    assert 'data-settings="sso-scim"' not in html
+    assert 'data-testid="card-scim"' not in html
