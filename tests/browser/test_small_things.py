@@ -14,6 +14,12 @@ from accounts.services.orgs import membership_add
 from provisioning.services.scim_config import scim_enable
 from tests.access.support import make_door, make_place
 from tests.browser.conftest import login, screenshot
+from tests.provisioning.cleanup_support import (
+    flag,
+    make_person,
+    suspend_days_ago,
+    suspended_people,
+)
 from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,3 +105,29 @@ def test_the_settings_card_shows_sso_and_scim_at_1280_and_390(page, org, owner):
     expect(page.get_by_test_id("card-scim")).to_be_visible()
     page.screenshot(path=str(DOCS / "settings-390.png"), full_page=True)
     screenshot(page, "settings-390")
+
+
+def test_keep_without_a_reason_keeps_the_ticked_rows(page, org, owner):
+    ada = suspend_days_ago(make_person(org, "ada@acme.example.com", given_name="Ada"), 75)
+    bob, cy = suspended_people(org, 2, days=40)
+    flag(org)
+
+    login(page, owner.email, PASSWORD)
+    page.goto(f"/o/{org.slug}/cleanup/")
+    page.get_by_label(f"Select {ada.user_name}").check()
+    page.get_by_label(f"Select {cy.user_name}").check()
+    expect(page.get_by_test_id("selection-count")).to_have_text("2 selected")
+    page.get_by_role("button", name="Keep").click()
+
+    expect(page.locator(".messages")).to_have_text("Say why these people are kept.")
+    expect(page.get_by_label(f"Select {ada.user_name}")).to_be_checked()
+    expect(page.get_by_label(f"Select {cy.user_name}")).to_be_checked()
+    expect(page.get_by_label(f"Select {bob.user_name}")).not_to_be_checked()
+    expect(page.get_by_test_id("selection-count")).to_have_text("2 selected")
+
+    page.get_by_label("Reason to keep").fill("Long-term leave")
+    page.get_by_role("button", name="Keep").click()
+    expect(page.locator(".messages")).to_have_text(
+        "Kept 2 people. They are not flagged again until they are suspended anew."
+    )
+    expect(page.locator('[data-testid="findings"] tbody tr')).to_have_count(1)
