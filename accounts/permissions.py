@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts.models import Membership
 from accounts.selectors.orgs import membership_get
+from accounts.services.orgs import membership_used
 
 View = Callable[..., HttpResponse]
 
@@ -19,7 +20,8 @@ def org_role_required(*roles: str) -> Callable[[View], View]:
     """Require a signed-in account with one of `roles` (any role if none) in the URL's org.
 
     Anonymous visitors go to the login page; accounts without the role get 403. The view
-    receives `request.membership` and `request.org`.
+    receives `request.membership` and `request.org`. The visit counts as a use of the org
+    (sign-in lands on the org used last).
     """
 
     def decorator(view: View) -> View:
@@ -32,6 +34,7 @@ def org_role_required(*roles: str) -> Callable[[View], View]:
                 raise PermissionDenied
             request.membership = membership  # type: ignore[attr-defined]
             request.org = membership.org  # type: ignore[attr-defined]
+            membership_used(membership=membership)
             return view(request, *args, **kwargs)
 
         return wrapper

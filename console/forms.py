@@ -7,6 +7,9 @@ class PeopleFilterForm(forms.Form):
         required=False,
         choices=[("", "All"), ("active", "Active"), ("suspended", "Suspended")],
     )
+    # Set by the mass-deactivation banner's link: the people suspended since the alert's window
+    # began.
+    suspended_since = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
 
 class GroupFilterForm(forms.Form):

@@ -118,6 +118,7 @@ class FindingIdsField(forms.Field):
     """The ids of the findings ticked on the page (checkboxes named `findings`)."""
 
     widget = forms.MultipleHiddenInput
+    max_selection = MAX_SELECTION
     default_error_messages = {
         "required": "Select at least one person.",
         "invalid": "The selection is not valid; reload the page and try again.",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: migrate, seed the demo org on first run, then run the web server, a Celery
-# worker and Celery beat together. Ctrl-C stops all three.
+# `make run`: migrate, seed the demo org (once; later runs add only what a newer demo has),
+# then run the web server, a Celery worker and Celery beat together, and print one banner
+# with the URL and the demo sign-ins once the server answers. Ctrl-C stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,10 +14,8 @@ VAR_DIR="${KISISCIM_VAR_DIR:-var}"
 mkdir -p "$VAR_DIR"
 
 $PY manage.py migrate --noinput
-if [ ! -f "$VAR_DIR/.demo-seeded" ]; then
-  $PY manage.py seed_demo
-  touch "$VAR_DIR/.demo-seeded"
-fi
+# Idempotent: prints nothing when the demo is complete already.
+$PY manage.py seed_demo --quiet-if-exists
 
 pids=()
 cleanup() {
@@ -24,6 +23,12 @@ cleanup() {
   echo
   echo "Stopping the web server, worker and beat…"
   kill "${pids[@]}" 2>/dev/null || true
+  # A Celery worker can hang in its warm shutdown; give the three 10 s, then stop them.
+  for _ in $(seq 20); do
+    kill -0 "${pids[@]}" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
 trap cleanup INT TERM EXIT
@@ -37,13 +42,24 @@ pids+=($!)
 $PY manage.py runserver "$HOST:$PORT" &
 pids+=($!)
 
-sleep 2
-cat <<MSG
-
-  KisiSCIM is running at http://$HOST:$PORT/   (Celery broker: $broker)
-  Demo sign-in:  owner@demo.kisiscim.local  /  demo-doors-open
-  SCIM base URL: http://$HOST:$PORT/scim/v2/
-  Press Ctrl-C to stop.
-
-MSG
+# The banner comes after the start-up noise: once the server answers /healthz (up to 60 s).
+url="http://$HOST:$PORT"
+if $PY - "$url/healthz" <<'PY'
+import sys, time, urllib.request
+for _ in range(120):
+    try:
+        with urllib.request.urlopen(sys.argv[1], timeout=1) as response:
+            if response.status == 200:
+                sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.5)
+sys.exit(1)
+PY
+then
+  sleep 1  # let the worker's and beat's own start-up lines land first
+  LOG_LEVEL=WARNING $PY manage.py demo_banner --url "$url/" --broker "$broker"
+else
+  echo "KisiSCIM did not answer on $url/healthz within 60 s: see the output above." >&2
+fi
 wait -n "${pids[@]}"

@@ -1,12 +1,22 @@
 """Organizations and the accounts' roles in them."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from accounts.models import Account, Membership, Organization
 
 
 def membership_list_for_account(*, account: Account) -> QuerySet[Membership]:
     return Membership.objects.filter(account=account).select_related("org").order_by("org__name")
+
+
+def membership_last_used(*, account: Account) -> Membership | None:
+    """The account's membership in the org it used last; the first by name if it used none."""
+    return (
+        Membership.objects.filter(account=account)
+        .select_related("org")
+        .order_by(F("last_used_at").desc(nulls_last=True), "org__name")
+        .first()
+    )
 
 
 def membership_get(*, account: Account, org_slug: str) -> Membership | None:

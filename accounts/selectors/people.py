@@ -1,5 +1,6 @@
 """The org's people."""
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -16,10 +17,18 @@ from accounts.models import (
 from accounts.usernames import user_name_key
 
 
-def person_list(*, org: Organization, search: str = "", status: str = "") -> QuerySet[Person]:
+def person_list(
+    *,
+    org: Organization,
+    search: str = "",
+    status: str = "",
+    suspended_since: dt.datetime | None = None,
+) -> QuerySet[Person]:
     """The org's people, oldest first, optionally searched by name or userName and filtered by
-    status ('active' or 'suspended')."""
+    status ('active' or 'suspended') and to those suspended at or after `suspended_since`."""
     qs = Person.objects.filter(org=org)
+    if suspended_since is not None:
+        qs = qs.filter(is_active=False, suspended_at__gte=suspended_since)
     search = search.strip()
     if search:
         qs = qs.filter(
@@ -87,6 +96,11 @@ def person_groups(*, org: Organization, person: Person) -> QuerySet[Group]:
     return Group.objects.filter(org=org, memberships__person=person).order_by(
         Lower("display_name"), "id"
     )
+
+
+def person_suspended_since_count(*, org: Organization, since: dt.datetime) -> int:
+    """How many of the org's people are suspended now and were suspended at or after `since`."""
+    return Person.objects.filter(org=org, is_active=False, suspended_at__gte=since).count()
 
 
 def people_counts(*, org: Organization) -> dict[str, int]:

@@ -1,11 +1,13 @@
 """Organizations and the console accounts that manage them."""
 
+import datetime as dt
 import re
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.actor import Actor
 from accounts.models import Account, Membership, Organization
@@ -212,3 +214,22 @@ def account_create(
     account = Account.objects.create_user(email, password, full_name=full_name.strip()[:200])
     audit_record(org=None, actor=actor, action="account.created", target=account)
     return account
+
+
+# How often a membership's last use is written: once per this many seconds of use, not on
+# every request.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+
+
+def membership_used(*, membership: Membership, now: dt.datetime | None = None) -> bool:
+    """Record that the account opened one of the org's pages now, at most once per
+    LAST_USED_RESOLUTION. Not audited: it is a convenience (where sign-in lands), not a
+    change anyone made. Returns whether it wrote."""
+    now = now or timezone.now()
+    last = membership.last_used_at
+    if last is not None and now - last < LAST_USED_RESOLUTION and now >= last:
+        return False
+    membership.last_used_at = now
+    # An UPDATE of this one column, so a concurrent role change is not overwritten.
+    Membership.objects.filter(pk=membership.pk).update(last_used_at=now)
+    return True

@@ -22,7 +22,13 @@ def people(request: HttpRequest) -> HttpResponse:
     search = cleaned.get("q", "")
     status = cleaned.get("status", "")
     page = Paginator(
-        person_list(org=request.org, search=search, status=status), PAGE_SIZE
+        person_list(
+            org=request.org,
+            search=search,
+            status=status,
+            suspended_since=cleaned.get("suspended_since"),
+        ),
+        PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

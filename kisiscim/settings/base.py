@@ -299,6 +299,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Email: console output unless EMAIL_URL (e.g. smtp+tls://user:pass@host:587) is set.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    # Printed as framed notices, not as raw MIME (which a Celery worker logs as WARNINGs).
+    EMAIL_BACKEND = "notifications.console_mail.EmailBackend"
 EMAIL_HOST = _email.get("EMAIL_HOST", "")
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
@@ -349,7 +352,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The embedded broker (filesystem://) has no host, which kombu warns about on every
+        # connection: noise in `make run`'s output, nothing to act on.
+        "kombu.connection": {"level": "WARNING" if REDIS_URL else "ERROR"},
+    },
 }
 
 # SCIM endpoint (/scim/v2/). Of django-scim2's settings only its auth-check hook is used: the

@@ -70,6 +70,10 @@ def _suspended_batches(
         last_pk = batch[-1]["pk"]
 
 
+def _days(n: int) -> str:
+    return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+
+
 def cleanup_audit_run(
     *, org: Organization, now: dt.datetime | None = None, batch_size: int | None = None
 ) -> CleanupAuditResult:
@@ -353,8 +357,8 @@ def cleanup_digest_send(*, org: Organization) -> int:
         subject = f"[KisiSCIM] {suspended % {'n': count}} to review"
         body = (
             f"The cleanup audit of {org.name} flagged {people} suspended for more than "
-            f"{org.cleanup_threshold_days} days.\n"
-            f"The oldest: {oldest_name}, suspended {days} days ago "
+            f"{_days(org.cleanup_threshold_days)}.\n"
+            f"The oldest: {oldest_name}, suspended {_days(days)} ago "
             f"(since {oldest_since:%Y-%m-%d}).\n"
             f"Open findings in all: {total_open}.\n\n"
             f"Review them (delete or keep): {cleanup_page_url(org)}\n"

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from access.selectors import people_doors_would_regain, people_last_door_use
 from accounts.actor import Actor
 from accounts.permissions import owner_or_admin_required, owner_required
-from provisioning.forms import CleanupDecisionForm, CleanupThresholdForm
+from provisioning.forms import CleanupDecisionForm, CleanupThresholdForm, FindingIdsField
 from provisioning.models import CleanupFinding
 from provisioning.selectors.cleanup import (
     cleanup_finding_history,
@@ -33,19 +33,33 @@ from provisioning.services.cleanup import (
 
 PAGE_SIZE = 100
 HISTORY_SIZE = 50
+REASON_MAX = CleanupDecisionForm.base_fields["reason"].max_length
 
 
 def _people(n: int) -> str:
     return ngettext("%(n)d person", "%(n)d people", n) % {"n": n}
 
 
-@require_GET
-@owner_or_admin_required
-def cleanup_audit(request: HttpRequest) -> HttpResponse:
+def _ticked(request: HttpRequest) -> set[int]:
+    """The finding ids ticked in a submitted form, ignoring anything that is no id."""
+    ids = set()
+    for value in request.POST.getlist("findings")[: FindingIdsField.max_selection]:
+        if value.isdigit() and len(value) < 19:
+            ids.add(int(value))
+    return ids
+
+
+def _render_audit(
+    request: HttpRequest,
+    *,
+    page_number: str | None,
+    ticked: set[int] | None = None,
+    reason: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The audit page; after a refused decision, with the owner's ticks and reason kept."""
     org = request.org
-    page = Paginator(cleanup_finding_list_open(org=org), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(cleanup_finding_list_open(org=org), PAGE_SIZE).get_page(page_number)
     # What reactivating each person would give back, and when they last used a door: two
     # queries for the whole page, to help decide.
     people = [f.person for f in page if f.person is not None]
@@ -54,17 +68,41 @@ def cleanup_audit(request: HttpRequest) -> HttpResponse:
     for finding in page:
         finding.would_regain = regain.get(finding.person_id, [])
         finding.last_door_use = last_use.get(finding.person_id)
+        finding.ticked = finding.pk in (ticked or ())
     return render(
         request,
         "provisioning/cleanup_audit.html",
         {
             "page": page,
             "query": "",
+            "reason": reason,
             "history": cleanup_finding_history(org=org).select_related("decided_by")[:HISTORY_SIZE],
-            "reason_max": CleanupDecisionForm.base_fields["reason"].max_length,
+            "reason_max": REASON_MAX,
             "nav": "cleanup",
         },
+        status=status,
     )
+
+
+def _refused(request: HttpRequest, errors: list[str]) -> HttpResponse:
+    """A decision that could not be made: say why on the same page, the ticks still there."""
+    for error in errors:
+        messages.error(request, error)
+    return _render_audit(
+        request,
+        page_number=request.POST.get("page"),
+        ticked=_ticked(request),
+        reason=request.POST.get("reason", "")[
+            : CleanupDecisionForm.base_fields["reason"].max_length
+        ],
+        status=400,
+    )
+
+
+@require_GET
+@owner_or_admin_required
+def cleanup_audit(request: HttpRequest) -> HttpResponse:
+    return _render_audit(request, page_number=request.GET.get("page"))
 
 
 @require_POST
@@ -74,10 +112,7 @@ def cleanup_decide(request: HttpRequest) -> HttpResponse:
     org = request.org
     form = CleanupDecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("cleanup:audit", org_slug=org.slug)
+        return _refused(request, [error for errors in form.errors.values() for error in errors])
     ids = form.cleaned_data["findings"]
     if form.cleaned_data["action"] == "keep":
         try:
@@ -88,7 +123,7 @@ def cleanup_decide(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            return _refused(request, [" ".join(exc.messages)])
         else:
             messages.success(
                 request,
@@ -194,7 +229,12 @@ def cleanup_threshold(request: HttpRequest) -> HttpResponse:
         if cleanup_threshold_set(org=org, days=days, actor=Actor.of(request.user)):
             messages.success(
                 request,
-                f"People suspended for more than {days} days will be flagged at the next audit.",
+                ngettext(
+                    "People suspended for more than %(n)d day will be flagged at the next audit.",
+                    "People suspended for more than %(n)d days will be flagged at the next audit.",
+                    days,
+                )
+                % {"n": days},
             )
     else:
         for error in form.errors.get("days", []):

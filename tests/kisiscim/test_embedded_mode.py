@@ -42,14 +42,15 @@ def test_a_fresh_var_dir_is_made_and_queued_tasks_reach_the_broker(tmp_path):
     assert (var_dir / "db.sqlite3").exists()
     seeded = _manage(var_dir, "seed_demo")
     assert seeded.returncode == 0, seeded.stderr
-    # Backdate the demo's suspensions, so the audit flags them and queues the owner's digest.
+    # The demo flags its people suspended 35 and 60 days ago at once; backdate the one
+    # suspended 10 days ago, so the audit flags them too and queues the owner's digest.
     backdate = _manage(
         var_dir,
         "shell",
         "-c",
         "import datetime as dt; from django.utils import timezone; "
         "from accounts.models import Person; "
-        "Person.objects.filter(is_active=False).update("
+        "Person.objects.filter(user_name__startswith='edsger.').update("
         "suspended_at=timezone.now() - dt.timedelta(days=40))",
     )
     assert backdate.returncode == 0, backdate.stderr

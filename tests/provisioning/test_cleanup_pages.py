@@ -3,6 +3,7 @@ owner's threshold setting; and the staff admin for findings and suspended people
 
 import csv
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -281,3 +282,33 @@ def test_people_admin_filters_suspended_for_more_than_n_days(staff_client, org, 
     assert "secret@globex.example.com" in html
     assert "p0@acme.example.com" not in html
     assert "active@acme.example.com" not in html
+
+
+def _ticked(html: str) -> list[str]:
+    """The values of the ticked finding checkboxes on the page."""
+    return re.findall(r'name="findings" value="(\d+)" checked', html)
+
+
+def test_a_refused_decision_keeps_the_ticked_rows_and_the_reason(
+    owner_client, org, other_org, findings
+):
+    ids = sorted(f.pk for f in findings[:2])
+    forged = CleanupFinding.objects.get(org=other_org).pk
+    r = owner_client.post(
+        url(org, "decide/"), {"action": "keep", "findings": [*ids, forged, "x"], "reason": " "}
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "Say why these people are kept." in html
+    assert sorted(int(v) for v in _ticked(html)) == ids  # the other org's id shows nowhere
+    assert len(open_findings(org)) == 3
+
+    r = owner_client.post(url(org, "decide/"), {"findings": ids[:1], "reason": "On leave"})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "Choose Delete permanently or Keep." in html
+    assert _ticked(html) == [str(ids[0])]
+    assert 'name="reason" value="On leave"' in html
+
+    # A page reached normally ticks nothing.
+    assert _ticked(owner_client.get(url(org)).content.decode()) == []

@@ -1,8 +1,9 @@
 """A demo organization to try the product with: safe to run again (it changes nothing then).
 
 The org's doors come with it: two places in two time zones, their doors, grants for the
-demo groups, a card and a few access events. A demo org made before doors existed gets
-them on the next run (once)."""
+demo groups, a card and a few access events. People suspended 10, 35 and 60 days ago give
+the cleanup audit something to show (the two past its 30 days are flagged at once). A demo
+org made before doors or those people existed gets them on the next run (once)."""
 
 import datetime as dt
 
@@ -17,14 +18,15 @@ from access.services.credentials import card_add
 from access.services.grants import grant_create
 from access.services.places import door_create, place_create
 from accounts.actor import Actor
-from accounts.models import Membership, Organization
+from accounts.models import Membership, Organization, Person
 from accounts.selectors.groups import group_get_by_name
 from accounts.selectors.orgs import org_get_by_slug
 from accounts.selectors.people import person_get_by_user_name
-from accounts.services.groups import group_create
+from accounts.services.groups import group_create, group_members_add
 from accounts.services.orgs import account_create, membership_add, org_create
 from accounts.services.people import EmailData, person_create, person_suspend
 from kisiscim.commands import OneLineErrorCommand, command_errors
+from provisioning.services.cleanup import cleanup_audit_run
 from sso.services import sso_configure, sso_demo_settings
 
 SYSTEM = Actor.system()
@@ -34,16 +36,19 @@ DEMO_OWNER = "owner@demo.kisiscim.local"
 DEMO_ADMIN = "admin@demo.kisiscim.local"
 DEMO_PASSWORD = "demo-doors-open"  # noqa: S105 (a published demo credential, local only)
 
+# (userName, given name, family name, suspended this many days ago or None if active)
 PEOPLE = [
-    ("ada.lovelace@demo.kisiscim.local", "Ada", "Lovelace", True),
-    ("grace.hopper@demo.kisiscim.local", "Grace", "Hopper", True),
-    ("alan.turing@demo.kisiscim.local", "Alan", "Turing", True),
-    ("katherine.johnson@demo.kisiscim.local", "Katherine", "Johnson", True),
-    ("edsger.dijkstra@demo.kisiscim.local", "Edsger", "Dijkstra", False),
+    ("ada.lovelace@demo.kisiscim.local", "Ada", "Lovelace", None),
+    ("grace.hopper@demo.kisiscim.local", "Grace", "Hopper", None),
+    ("alan.turing@demo.kisiscim.local", "Alan", "Turing", None),
+    ("katherine.johnson@demo.kisiscim.local", "Katherine", "Johnson", None),
+    ("edsger.dijkstra@demo.kisiscim.local", "Edsger", "Dijkstra", 10),
+    ("john.backus@demo.kisiscim.local", "John", "Backus", 35),
+    ("barbara.liskov@demo.kisiscim.local", "Barbara", "Liskov", 60),
 ]
 GROUPS = {
-    "HQ Front Door": [0, 1, 2, 3],
-    "Server Room": [1, 2],
+    "HQ Front Door": [0, 1, 2, 3, 6],
+    "Server Room": [1, 2, 5],
     "Parking Garage": [0, 4],
 }
 WEEKDAYS = [0, 1, 2, 3, 4]
@@ -88,11 +93,20 @@ class Command(OneLineErrorCommand):
     def handle(self, *args: object, **options: object) -> None:
         org = org_get_by_slug(slug=DEMO_SLUG)
         if org is not None:
+            added = False
             if not place_list(org=org).exists():
                 with command_errors(), transaction.atomic():
                     seed_doors(org)
                 self.stdout.write("Added places, doors, grants and access events to the demo.")
-            elif not options["quiet_if_exists"]:
+                added = True
+            with command_errors(), transaction.atomic():
+                suspended = seed_suspended(org)
+            if suspended:
+                self.stdout.write(
+                    f"Added {', '.join(suspended)} to the demo, for the cleanup audit."
+                )
+                added = True
+            if not added and not options["quiet_if_exists"]:
                 self.stdout.write(f"The demo organization exists already; sign in as {DEMO_OWNER}.")
             return
         with command_errors(), transaction.atomic():
@@ -108,20 +122,7 @@ class Command(OneLineErrorCommand):
             # The bundled demo IdP: with DJANGO_DEBUG=1, "Sign in with SSO" for the demo org
             # goes through a demo IdP page on this server (sso.demo_idp).
             sso_configure(org=org, settings=sso_demo_settings(), actor=SYSTEM, enable=True)
-            people = []
-            for email, given, family, active in PEOPLE:
-                person = person_create(
-                    org=org,
-                    user_name=email,
-                    given_name=given,
-                    family_name=family,
-                    display_name=f"{given} {family}",
-                    emails=[EmailData(value=email, type="work", primary=True)],
-                    actor=SYSTEM,
-                )
-                if not active:
-                    person_suspend(person=person, actor=SYSTEM)
-                people.append(person)
+            people = [_person_create(org, *row) for row in PEOPLE]
             for name, members in GROUPS.items():
                 group_create(
                     org=org,
@@ -130,9 +131,50 @@ class Command(OneLineErrorCommand):
                     actor=SYSTEM,
                 )
             seed_doors(org)
+            cleanup_audit_run(org=org)
         self.stdout.write(
             f"Created the demo organization. Sign in as {DEMO_OWNER} with password {DEMO_PASSWORD}"
         )
+
+
+def _person_create(
+    org: Organization, email: str, given: str, family: str, suspended_days: int | None
+) -> Person:
+    person = person_create(
+        org=org,
+        user_name=email,
+        given_name=given,
+        family_name=family,
+        display_name=f"{given} {family}",
+        emails=[EmailData(value=email, type="work", primary=True)],
+        actor=SYSTEM,
+    )
+    if suspended_days is not None:
+        person_suspend(person=person, actor=SYSTEM)
+        # Demo history: the suspension happened `suspended_days` ago. Only this command
+        # writes a moment in the past; the product's services always write "now".
+        person.suspended_at = timezone.now() - dt.timedelta(days=suspended_days)
+        Person.objects.filter(pk=person.pk).update(suspended_at=person.suspended_at)
+    return person
+
+
+def seed_suspended(org: Organization) -> list[str]:
+    """The long-suspended demo people, for a demo org made before them (in their groups),
+    then the cleanup audit, so its page lists them. Returns the names of those added."""
+    added = []
+    for index, row in enumerate(PEOPLE):
+        email, given, family, suspended_days = row
+        if suspended_days is None or person_get_by_user_name(org=org, user_name=email):
+            continue
+        person = _person_create(org, *row)
+        for name, members in GROUPS.items():
+            group = group_get_by_name(org=org, display_name=name)
+            if index in members and group is not None:
+                group_members_add(group=group, member_ids=[person.scim_id], actor=SYSTEM)
+        added.append(f"{given} {family}")
+    if added:
+        cleanup_audit_run(org=org)
+    return added
 
 
 def seed_doors(org: Organization) -> None:
