@@ -4,10 +4,12 @@ the related rows a response shows, each in one query for the whole page."""
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.sql.compiler import SQLCompiler
 
 from access.models import Credential
 from accounts.models import Group, GroupMembership, Organization, Person
@@ -80,13 +82,67 @@ _RELATED_SQL = {
 
 def scim_user_rows(*, org: Organization, groups: bool) -> QuerySet:
     """The org's SCIM-visible people as rows of USER_FIELDS plus `emails_json` and (if
-    `groups`) `groups_json` (their group keys), as JSON arrays: filter, order and slice it."""
+    `groups`) `groups_json` (their groups), as JSON arrays: filter, order and slice it."""
     sql = _RELATED_SQL[connection.vendor]
     # Constant SQL, no parameters: nothing from the request reaches it.
     related = {"emails_json": RawSQL(sql["emails"], ())}  # noqa: S611
     if groups:
         related["groups_json"] = RawSQL(sql["groups"], ())  # noqa: S611
     return scim_user_list(org=org).annotate(**related).values(*USER_FIELDS, *related)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    sql: str
+    params: tuple[Any, ...]
+    compiler: SQLCompiler
+    names: tuple[str, ...]
+
+
+# Stand-ins compiled into the prepared lookup's parameters, replaced on every execution.
+_ORG_PK = -7_270_001
+_KEY = "\x00user-name-key\x00"
+_PREPARED: dict[tuple[str, str, bool], _Prepared] = {}
+
+
+def _prepared_user_by_key(groups: bool) -> _Prepared:
+    cache_key = (connection.alias, connection.vendor, groups)
+    prepared = _PREPARED.get(cache_key)
+    if prepared is None:
+        stand_in = Organization(pk=_ORG_PK)
+        stand_in._state.adding = False  # a saved org, as far as the filter is concerned
+        qs = scim_user_rows(org=stand_in, groups=groups).filter(user_name_key=_KEY)
+        compiler = qs.order_by("pk").query.get_compiler(connection.alias)
+        sql, params = compiler.as_sql()
+        query = compiler.query
+        names = query.selected or (
+            *query.extra_select,
+            *query.values_select,
+            *query.annotation_select,
+        )
+        if list(params).count(_ORG_PK) != 1 or list(params).count(_KEY) != 1:
+            raise RuntimeError(f"the prepared lookup's parameters are not as expected: {params}")
+        prepared = _Prepared(sql, tuple(params), compiler, tuple(names))
+        _PREPARED[cache_key] = prepared
+    return prepared
+
+
+def scim_user_rows_by_key(*, org: Organization, key: str, groups: bool) -> list[dict[str, Any]]:
+    """`scim_user_rows(org=org, groups=groups).filter(user_name_key=key)`: Okta's `userName eq`
+    lookup before every create, its hottest request. The key is unique in the org, so this
+    is zero or one row. The same query and the same rows (the ORM's own converters), compiled
+    once per process and connection rather than on every request, which cost more than the
+    database's work (1.1 of 2.2 ms in process)."""
+    prepared = _prepared_user_by_key(groups)
+    params = [
+        org.pk if p == _ORG_PK and type(p) is int else key if p == _KEY else p
+        for p in prepared.params
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(prepared.sql, params)
+        fetched = cursor.fetchall()
+    names = prepared.names
+    return [dict(zip(names, row, strict=True)) for row in prepared.compiler.results_iter([fetched])]
 
 
 def scim_group_rows(*, org: Organization) -> QuerySet:
