@@ -93,26 +93,47 @@ def scim_user_rows(*, org: Organization, groups: bool) -> QuerySet:
 
 @dataclass(frozen=True)
 class _Prepared:
+    """A rows query compiled once: its SQL, its parameters with stand-ins, and the compiler
+    whose converters turn fetched rows into what the ORM would have returned."""
+
     sql: str
     params: tuple[Any, ...]
     compiler: SQLCompiler
     names: tuple[str, ...]
 
+    def rows(self, values: dict[Any, Any]) -> list[dict[str, Any]]:
+        params = [values.get((type(p), p), p) for p in self.params]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            fetched = cursor.fetchall()
+        names = self.names
+        return [dict(zip(names, row, strict=True)) for row in self.compiler.results_iter([fetched])]
 
-# Stand-ins compiled into the prepared lookup's parameters, replaced on every execution.
+
+# Stand-ins compiled into a prepared query's parameters, replaced on every execution.
 _ORG_PK = -7_270_001
+_AFTER_PK = -7_270_002
 _KEY = "\x00user-name-key\x00"
-_PREPARED: dict[tuple[str, str, bool], _Prepared] = {}
+_PREPARED: dict[tuple[Any, ...], _Prepared] = {}
 
 
-def _prepared_user_by_key(groups: bool) -> _Prepared:
-    cache_key = (connection.alias, connection.vendor, groups)
+def _prepared_user_rows(shape: str, groups: bool, limit: int | None) -> _Prepared:
+    """scim_user_rows in primary-key order for one `shape`: "key" (user_name_key = key),
+    "first" (the first `limit`) or "after" (the first `limit` after a primary key)."""
+    cache_key = (connection.alias, connection.vendor, shape, groups, limit)
     prepared = _PREPARED.get(cache_key)
     if prepared is None:
         stand_in = Organization(pk=_ORG_PK)
         stand_in._state.adding = False  # a saved org, as far as the filter is concerned
-        qs = scim_user_rows(org=stand_in, groups=groups).filter(user_name_key=_KEY)
-        compiler = qs.order_by("pk").query.get_compiler(connection.alias)
+        qs = scim_user_rows(org=stand_in, groups=groups)
+        if shape == "key":
+            qs = qs.filter(user_name_key=_KEY)
+        elif shape == "after":
+            qs = qs.filter(pk__gt=_AFTER_PK)
+        qs = qs.order_by("pk")
+        if limit is not None:
+            qs = qs[:limit]
+        compiler = qs.query.get_compiler(connection.alias)
         sql, params = compiler.as_sql()
         query = compiler.query
         names = query.selected or (
@@ -120,29 +141,35 @@ def _prepared_user_by_key(groups: bool) -> _Prepared:
             *query.values_select,
             *query.annotation_select,
         )
-        if list(params).count(_ORG_PK) != 1 or list(params).count(_KEY) != 1:
-            raise RuntimeError(f"the prepared lookup's parameters are not as expected: {params}")
+        wanted = {"key": _KEY, "after": _AFTER_PK}.get(shape)
+        hash(tuple(params))  # scalars only: each is looked up among the stand-ins
+        if list(params).count(_ORG_PK) != 1 or (wanted and list(params).count(wanted) != 1):
+            raise RuntimeError(f"the prepared query's parameters are not as expected: {params}")
         prepared = _Prepared(sql, tuple(params), compiler, tuple(names))
         _PREPARED[cache_key] = prepared
     return prepared
 
 
+# Compiling these queries on every request cost more than the database's work (1.1 of 2.2 ms
+# in process for a lookup): each is compiled once per process and connection, with the same
+# SQL and the same rows (the ORM's own converters) as `scim_user_rows` filtered, ordered and
+# sliced alike (tests/provisioning/scim/test_prepared_lookup.py).
+
+
 def scim_user_rows_by_key(*, org: Organization, key: str, groups: bool) -> list[dict[str, Any]]:
-    """`scim_user_rows(org=org, groups=groups).filter(user_name_key=key)`: Okta's `userName eq`
-    lookup before every create, its hottest request. The key is unique in the org, so this
-    is zero or one row. The same query and the same rows (the ORM's own converters), compiled
-    once per process and connection rather than on every request, which cost more than the
-    database's work (1.1 of 2.2 ms in process)."""
-    prepared = _prepared_user_by_key(groups)
-    params = [
-        org.pk if p == _ORG_PK and type(p) is int else key if p == _KEY else p
-        for p in prepared.params
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(prepared.sql, params)
-        fetched = cursor.fetchall()
-    names = prepared.names
-    return [dict(zip(names, row, strict=True)) for row in prepared.compiler.results_iter([fetched])]
+    """`scim_user_rows(...).filter(user_name_key=key)`: Okta's `userName eq` lookup before
+    every create, its hottest request. The key is unique in the org: zero or one row."""
+    prepared = _prepared_user_rows("key", groups, None)
+    return prepared.rows({(int, _ORG_PK): org.pk, (str, _KEY): key})
+
+
+def scim_user_rows_page(
+    *, org: Organization, groups: bool, count: int, after: int | None = None
+) -> list[dict[str, Any]]:
+    """`scim_user_rows(...).order_by("pk")[:count]`, after the primary key `after` if given:
+    the pages of Okta's import (the first, then each from the last key of the one before)."""
+    prepared = _prepared_user_rows("first" if after is None else "after", groups, count)
+    return prepared.rows({(int, _ORG_PK): org.pk, (int, _AFTER_PK): after})
 
 
 def scim_group_rows(*, org: Organization) -> QuerySet:

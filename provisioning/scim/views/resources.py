@@ -40,6 +40,7 @@ from provisioning.selectors.scim import (
     scim_user_list,
     scim_user_rows,
     scim_user_rows_by_key,
+    scim_user_rows_page,
 )
 
 PAGE_HINT_SECONDS = 600
@@ -175,7 +176,7 @@ class ResourceView(ScimBaseView):
         """
         ordered = qs.order_by("pk")
         if start == 1 and count:
-            page = list(ordered[:count])
+            page = self.first_rows(ordered, filter_text, count)
             if len(page) < count:
                 return len(page), page
             total = self.total(qs, filter_text)
@@ -186,7 +187,7 @@ class ResourceView(ScimBaseView):
             return total, []
         hint = cache.get(self._page_hint_key(filter_text, start)) if start > 1 else None
         if hint is not None and hint[1] == total:
-            page = list(ordered.filter(pk__gt=hint[0])[:count])
+            page = self.rows_after(ordered, filter_text, hint[0], count)
         else:
             # The keys first, then the rows: OFFSET would otherwise build every skipped row's
             # related arrays before throwing them away.
@@ -198,6 +199,14 @@ class ResourceView(ScimBaseView):
     def total(self, qs: QuerySet, filter_text: str) -> int:
         """How many resources `qs` (the filtered rows) holds."""
         return qs.count()
+
+    def first_rows(self, ordered: QuerySet, filter_text: str, count: int) -> Page:
+        """The first `count` of the ordered rows."""
+        return list(ordered[:count])
+
+    def rows_after(self, ordered: QuerySet, filter_text: str, after: int, count: int) -> Page:
+        """The first `count` of the ordered rows after the primary key `after`."""
+        return list(ordered.filter(pk__gt=after)[:count])
 
     def _remember_next(
         self, filter_text: str, start: int, count: int, page: Page, total: int
@@ -280,7 +289,21 @@ class UsersView(ResourceView):
         return scim_user_list(org=self.request.scim_org)
 
     def rows(self, projection: Projection) -> QuerySet:
-        return scim_user_rows(org=self.request.scim_org, groups=projection.wants("groups"))
+        self.with_groups = projection.wants("groups")
+        return scim_user_rows(org=self.request.scim_org, groups=self.with_groups)
+
+    # Unfiltered pages (Okta's import) by queries compiled once per process.
+    def first_rows(self, ordered: QuerySet, filter_text: str, count: int) -> Page:
+        if filter_text:
+            return super().first_rows(ordered, filter_text, count)
+        org = self.request.scim_org
+        return scim_user_rows_page(org=org, groups=self.with_groups, count=count)
+
+    def rows_after(self, ordered: QuerySet, filter_text: str, after: int, count: int) -> Page:
+        if filter_text:
+            return super().rows_after(ordered, filter_text, after, count)
+        org = self.request.scim_org
+        return scim_user_rows_page(org=org, groups=self.with_groups, count=count, after=after)
 
     def lookup(self, condition: Q | None, projection: Projection) -> list[Any] | None:
         # `userName eq "…"` (Okta's lookup before every create) compiles to exactly this.
