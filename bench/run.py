@@ -190,8 +190,8 @@ RATIO_TARGETS = [
     ),
     ("add_100_members_within_1_3x_add_1", "9. PATCH add 100 members", "add1", 1.3),
     (
-        "remove_from_10k_group_within_1_3x_baseline",
-        "9. PATCH remove 1 member of the 10,000-member group",
+        "remove_from_largest_group_within_1_3x_baseline",
+        "9. PATCH remove 1 member of the largest group (10,000 at scale 1)",
         "base",
         1.3,
     ),
@@ -202,8 +202,19 @@ RATIO_REFERENCES = {
 }
 
 
+# A page of groups holding the 10,000-member group took about a second before issue 14.
+LARGEST_GROUP_PAGE_BOUND_MS = 250
+
+
 def ratio_targets(by: dict[tuple[str, int], dict[str, Any]]) -> dict[str, Any]:
     checks = {}
+    page = by.get(("9. GET /Groups page holding the largest group, members included", 1))
+    if page:
+        checks["groups_page_with_largest_group_bounded"] = {
+            "p50_ms": page["p50_ms"],
+            "bound_ms": LARGEST_GROUP_PAGE_BOUND_MS,
+            "met": page["p50_ms"] <= LARGEST_GROUP_PAGE_BOUND_MS,
+        }
     for name, workload, ref, limit in RATIO_TARGETS:
         row, base = by.get((workload, 1)), by.get((RATIO_REFERENCES[ref], 1))
         if row and base:

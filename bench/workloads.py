@@ -329,8 +329,8 @@ def ratios(ctx: Context) -> list[dict[str, Any]]:
         "groups": "9. GET /Groups?count=100&excludedAttributes=members",
         "add1": "9. PATCH add 1 member",
         "add100": "9. PATCH add 100 members",
-        "remove_big": "9. PATCH remove 1 member of the 10,000-member group",
-        "big_page": "9. GET /Groups page holding the 10,000-member group",
+        "remove_big": "9. PATCH remove 1 member of the largest group (10,000 at scale 1)",
+        "big_page": "9. GET /Groups page holding the largest group, members included",
     }
     series = {key: phase.record(label) for key, label in names.items()}
     active = [p for p in ctx.people if p.active]
