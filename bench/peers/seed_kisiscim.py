@@ -15,6 +15,7 @@ def main(count: int) -> None:
     from accounts.actor import Actor
     from accounts.models import Person, PersonEmail
     from accounts.services.orgs import org_create
+    from accounts.usernames import user_name_key
     from bench.peers.run import user_name
     from provisioning.services.scim_config import scim_enable
     from provisioning.services.tokens import scim_token_generate
@@ -36,6 +37,7 @@ def main(count: int) -> None:
                 Person(
                     org=org,
                     user_name=user_name(i),
+                    user_name_key=user_name_key(user_name(i)),  # as the services write it
                     given_name="Peer",
                     family_name=f"User{i}",
                     display_name=f"Peer User{i}",

@@ -160,6 +160,14 @@ class SCIMPerson(ScimAdapter, SCIMUser):
         super().__init__(obj, request=request)
         self._state: PersonState | None = None
         self._send_emails = True
+        self._current: tuple[Person, PersonState] | None = None
+
+    def current(self) -> PersonState:
+        """The person's state as stored, read once per request (each read is the person's
+        emails and card), for the object this adapter holds now."""
+        if self._current is None or self._current[0] is not self.obj:
+            self._current = (self.obj, PersonState.of(self.obj))
+        return self._current[1]
 
     # Reading -----------------------------------------------------------------------------
 
@@ -168,7 +176,7 @@ class SCIMPerson(ScimAdapter, SCIMUser):
     def from_dict(self, d: dict[str, Any]) -> None:
         """Read a full User resource (POST or PUT) into the intended state."""
         self.validate_dict(d)
-        current = PersonState.of(self.obj) if self.obj.pk else PersonState()
+        current = self.current() if self.obj.pk else PersonState()
         state = PersonState(active=current.active)
         if get_ci(d, "userName") is None:
             raise InvalidValue("'userName' is required.")
@@ -239,7 +247,7 @@ class SCIMPerson(ScimAdapter, SCIMUser):
             self._apply_state(state)
 
     def _apply_state(self, state: PersonState) -> None:
-        current = PersonState.of(self.obj)
+        current = self.current()
         changes = {
             f: getattr(state, f)
             for f in PersonState.TEXT_FIELDS
@@ -263,8 +271,8 @@ class SCIMPerson(ScimAdapter, SCIMUser):
 
     def begin_patch(self) -> None:
         """PATCH edits a copy of the state, in order; `save()` applies the difference."""
-        state = replace(PersonState.of(self.obj))
-        state.emails = list(state.emails)
+        state = replace(self.current())
+        state.emails = list(state.emails)  # EmailData are frozen: the list is the copy
         self._state = state
 
     def _patch(self, op: str, path: PatchPath, value: Any) -> None:
