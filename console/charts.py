@@ -41,6 +41,7 @@ class Tick:
 class DayLabel:
     x: float
     text: str
+    anchor: str = "middle"  # SVG text-anchor: the last label ends at the plot's edge
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,12 @@ def stacked_bars(
     days: Sequence[dt.date],
     series: Sequence[Series],
     *,
-    width: int = 720,
-    height: int = 200,
-    margin_left: int = 40,
-    margin_right: int = 8,
+    width: int = 480,
+    height: int = 180,
+    margin_left: int = 34,
+    margin_right: int = 6,
     margin_top: int = 10,
-    margin_bottom: int = 26,
+    margin_bottom: int = 24,
     label_every: int = 7,
 ) -> Chart:
     """The chart of `series` (each one value per day of `days`) as stacked bars."""
@@ -154,7 +155,9 @@ def stacked_bars(
     ticks = [Tick(y=_r(bottom - v * scale), value=v) for v in sorted({0, top // 2, top})]
     # A label under every `label_every`-th day counted back from the last, so today has one.
     day_labels = [
-        DayLabel(x=_r(left + i * slot + slot / 2), text=f"{day:%b} {day.day}")
+        DayLabel(x=_r(right), text=f"{day:%b} {day.day}", anchor="end")
+        if i == n - 1
+        else DayLabel(x=_r(left + i * slot + slot / 2), text=f"{day:%b} {day.day}")
         for i, day in enumerate(days)
         if (n - 1 - i) % label_every == 0
     ]

@@ -21,7 +21,8 @@ from sso.selectors import sso_get
 @dataclass(frozen=True)
 class ScimHealth:
     # "off" (SCIM not enabled), "no_token" (enabled, no usable token), "waiting" (no request
-    # yet), "failing" (the last request failed or used a refused token), "connected".
+    # yet), "failing" (the last request's token was refused, or the server failed it),
+    # "connected".
     state: str
     sso_enabled: bool
     scim_enabled: bool
@@ -53,7 +54,9 @@ def scim_health(*, org: Organization) -> ScimHealth:
         state = "no_token"
     elif connection.last is None:
         state = "waiting"
-    elif connection.last.is_error:
+    elif connection.last.status in (401, 403) or connection.last.status >= 500:
+        # Refused credentials or a server failure: the connection itself is not working. A
+        # refused request (a 400, a 409) is Okta's request, answered: still connected.
         state = "failing"
     else:
         state = "connected"

@@ -43,6 +43,8 @@ def test_day_labels_count_back_from_today():
     days = [dt.date(2026, 11, 1) + dt.timedelta(days=i) for i in range(30)]
     chart = stacked_bars(days, [Series("ok", "Requests", [0] * 30)])
     assert [d.text for d in chart.day_labels] == ["Nov 2", "Nov 9", "Nov 16", "Nov 23", "Nov 30"]
+    assert [d.anchor for d in chart.day_labels][-2:] == ["middle", "end"]
+    assert chart.day_labels[-1].x == chart.plot_right
     assert chart.is_empty
     assert chart.bars == []
     assert [t.value for t in chart.ticks] == [0, 1]

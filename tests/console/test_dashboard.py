@@ -139,3 +139,12 @@ def okta_session_more(org) -> None:
     scim = ScimClient(issue_token(org))
     for i in range(5):
         scim.get(f"Users?startIndex={i + 1}&count=1")
+
+
+def test_a_refused_token_is_a_failing_connection(owner_client, org):
+    okta_session(org)
+    ScimClient("", authorization="Bearer nope").get("Users")  # no org: not this org's log
+    assert get(owner_client, org).context["health"].state == "connected"
+    entry = ProvisioningLogEntry.objects.filter(org=org).latest("id")
+    ProvisioningLogEntry.objects.filter(pk=entry.pk).update(status=401)
+    assert get(owner_client, org).context["health"].state == "failing"

@@ -1,0 +1,133 @@
+"""An Okta session over real HTTP, then the owner reads it: the provisioning log's plain
+sentences with working links, and the dashboard's charts with their text alternative, at
+1280 and 390 px without sideways scrolling."""
+
+import json
+import re
+import urllib.error
+import urllib.request
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login, screenshot
+from tests.provisioning import okta_story
+from tests.provisioning.scim.client import issue_token
+from tests.support import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def http_send(base_url: str, token: str) -> okta_story.Send:
+    """Okta's requests over real HTTP to the live server's /scim/v2/."""
+
+    def send(method, path, body):
+        request = urllib.request.Request(
+            f"{base_url}/scim/v2/{quote(path, safe='/?=&')}",
+            data=None if body is None else json.dumps(body).encode(),
+            method=method,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/scim+json",
+                "Content-Type": "application/scim+json; charset=utf-8",
+                "User-Agent": "Okta SCIM Client 1.0.0",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 (live server)
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            return exc.code, json.loads(raw) if raw else None
+
+    return send
+
+
+def no_sideways_scroll(page) -> None:
+    expect(page.locator("html")).to_have_js_property(
+        "scrollWidth", page.evaluate("document.documentElement.clientWidth")
+    )
+
+
+def shoot(page, name: str) -> None:
+    # test-artifacts/ (CI keeps them); docs/screenshots/ holds reduced copies of a run.
+    screenshot(page, name)
+
+
+def test_okta_session_reads_in_plain_words_on_the_log_and_dashboard(
+    page, live_server, org, owner, other_org
+):
+    ids = okta_story.okta_session(http_send(live_server.url, issue_token(org)))
+    okta_story.okta_session(http_send(live_server.url, issue_token(other_org)))
+
+    login(page, owner.email, PASSWORD)
+    page.goto(f"/o/{org.slug}/provisioning-log/")
+    sentences = page.get_by_test_id("log-sentence")
+    expect(sentences).to_have_count(len(okta_story.EXPECTED_SENTENCES) + 1)
+    expected = [re.compile(r"^Rejected: .*foo")] + list(reversed(okta_story.EXPECTED_SENTENCES))
+    expect(sentences).to_have_text(expected)
+    expect(page.get_by_role("link", name="Rosa Louise Parks")).to_have_count(1)
+    no_sideways_scroll(page)
+    shoot(page, "log-1280")
+
+    # Details one click away: the request, the ids and the response body.
+    first_row = page.get_by_test_id("log-row").nth(1)  # Ada reactivated
+    first_row.get_by_text("Details").click()
+    expect(first_row.get_by_test_id("log-response")).to_contain_text('"active": true')
+    expect(first_row).to_contain_text(f"PATCH /scim/v2/Users/{ids['ada']}")
+
+    # Filters: errors only, then a bad date (a form error, not a failure).
+    page.get_by_label("Outcome").select_option("error")
+    page.get_by_role("button", name="Filter").click()
+    expect(sentences).to_have_count(1)
+    expect(sentences).to_have_text([re.compile("^Rejected: ")])
+    page.goto(f"/o/{org.slug}/provisioning-log/?date_from=not-a-date")
+    expect(page.get_by_test_id("log-filter-error")).to_be_visible()
+    expect(page.get_by_text("Enter a date as YYYY-MM-DD.")).to_be_visible()
+
+    # The group link opens the group's page.
+    page.goto(f"/o/{org.slug}/provisioning-log/?resource=groups")
+    page.get_by_role("link", name="R&D").first.click()
+    expect(page).to_have_url(re.compile(f"/groups/{ids['group']}/$"))
+    expect(page.locator("h1")).to_contain_text("R&D")
+
+    page.goto(f"/o/{org.slug}/")
+    health = page.get_by_test_id("scim-health")
+    expect(health.get_by_test_id("scim-state")).to_have_text("Connected")
+    expect(page.get_by_test_id("dash-requests-24h")).to_have_text("10")
+    chart = page.get_by_test_id("chart-changes")
+    svg = chart.locator("svg[role=img]")
+    expect(svg).to_have_attribute("aria-labelledby", "changes-title changes-desc")
+    expect(chart.locator("desc")).to_have_text(
+        "Over the 30 days shown: 3 created, 4 updated, 1 suspended, 1 reactivated."
+    )
+    expect(svg.locator("rect")).to_have_count(4)
+    no_sideways_scroll(page)
+    shoot(page, "dashboard-1280")
+    chart.get_by_text("the numbers").click()
+    last_row = chart.locator("tbody tr").last
+    expect(last_row.locator("td")).to_have_text(["3", "4", "1", "1"])
+    no_sideways_scroll(page)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.get_by_test_id("chart-requests")).to_be_visible()
+    no_sideways_scroll(page)
+    shoot(page, "dashboard-390")
+    page.goto(f"/o/{org.slug}/provisioning-log/")
+    expect(sentences).to_have_count(len(okta_story.EXPECTED_SENTENCES) + 1)
+    no_sideways_scroll(page)
+    shoot(page, "log-390")
+
+
+def test_a_new_orgs_dashboard_is_a_checklist(page, org, owner):
+    login(page, owner.email, PASSWORD)
+    page.goto(f"/o/{org.slug}/")
+    checklist = page.get_by_test_id("setup-checklist")
+    expect(checklist.locator(".checklist-step")).to_have_count(4)
+    expect(checklist.get_by_test_id("setup-sso")).to_contain_text("Done")
+    expect(checklist.get_by_test_id("setup-doors")).to_contain_text("To do")
+    checklist.get_by_test_id("setup-doors").get_by_role("link", name="Go to Doors").click()
+    expect(page).to_have_url(re.compile(r"/doors/$"))
