@@ -4,11 +4,9 @@ sentences with working links, and the dashboard's charts with their text alterna
 
 import json
 import re
-import urllib.error
-import urllib.request
-from urllib.parse import quote
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import login, screenshot
@@ -23,24 +21,19 @@ def http_send(base_url: str, token: str) -> okta_story.Send:
     """Okta's requests over real HTTP to the live server's /scim/v2/."""
 
     def send(method, path, body):
-        request = urllib.request.Request(
-            f"{base_url}/scim/v2/{quote(path, safe='/?=&')}",
-            data=None if body is None else json.dumps(body).encode(),
-            method=method,
+        response = requests.request(
+            method,
+            f"{base_url}/scim/v2/{path}",
+            data=None if body is None else json.dumps(body),
             headers={
                 "Authorization": f"Bearer {token}",
                 "Accept": "application/scim+json",
                 "Content-Type": "application/scim+json; charset=utf-8",
                 "User-Agent": "Okta SCIM Client 1.0.0",
             },
+            timeout=15,
         )
-        try:
-            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 (live server)
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as exc:
-            raw = exc.read()
-            return exc.code, json.loads(raw) if raw else None
+        return response.status_code, response.json() if response.content else None
 
     return send
 
@@ -66,7 +59,7 @@ def test_okta_session_reads_in_plain_words_on_the_log_and_dashboard(
     page.goto(f"/o/{org.slug}/provisioning-log/")
     sentences = page.get_by_test_id("log-sentence")
     expect(sentences).to_have_count(len(okta_story.EXPECTED_SENTENCES) + 1)
-    expected = [re.compile(r"^Rejected: .*foo")] + list(reversed(okta_story.EXPECTED_SENTENCES))
+    expected = [re.compile(r"^Rejected: .*foo"), *reversed(okta_story.EXPECTED_SENTENCES)]
     expect(sentences).to_have_text(expected)
     expect(page.get_by_role("link", name="Rosa Louise Parks")).to_have_count(1)
     no_sideways_scroll(page)
