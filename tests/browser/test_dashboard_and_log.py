@@ -52,7 +52,8 @@ def shoot(page, name: str) -> None:
 def test_okta_session_reads_in_plain_words_on_the_log_and_dashboard(
     page, live_server, org, owner, other_org
 ):
-    ids = okta_story.okta_session(http_send(live_server.url, issue_token(org)))
+    token = issue_token(org)
+    ids = okta_story.okta_session(http_send(live_server.url, token))
     okta_story.okta_session(http_send(live_server.url, issue_token(other_org)))
 
     login(page, owner.email, PASSWORD)
@@ -65,8 +66,23 @@ def test_okta_session_reads_in_plain_words_on_the_log_and_dashboard(
     no_sideways_scroll(page)
     shoot(page, "log-1280")
 
+    # A long lookup's details wrap inside the row.
+    long_name = "a" * 300 + "@acme.example.com"
+    send = http_send(live_server.url, token)
+    assert send("GET", f'Users?filter=userName eq "{long_name}"', None)[0] == 200
+    page.reload()
+    looked_up = page.get_by_test_id("log-row").first
+    expect(looked_up.get_by_test_id("log-sentence")).to_contain_text("Okta looked up people")
+    looked_up.get_by_text("Details").click()
+    expect(looked_up.get_by_test_id("log-response")).to_contain_text('"totalResults": 0')
+    no_sideways_scroll(page)
+    page.goto(f"/o/{org.slug}/provisioning-log/?target=aaaa")
+    expect(sentences).to_have_count(0)
+    expect(page.get_by_text("No request matches these filters.")).to_be_visible()
+    page.goto(f"/o/{org.slug}/provisioning-log/")
+
     # Details one click away: the request, the ids and the response body.
-    first_row = page.get_by_test_id("log-row").nth(1)  # Ada reactivated
+    first_row = page.get_by_test_id("log-row").nth(2)  # Ada reactivated
     first_row.get_by_text("Details").click()
     expect(first_row.get_by_test_id("log-response")).to_contain_text('"active": true')
     expect(first_row).to_contain_text(f"PATCH /scim/v2/Users/{ids['ada']}")
@@ -89,7 +105,7 @@ def test_okta_session_reads_in_plain_words_on_the_log_and_dashboard(
     page.goto(f"/o/{org.slug}/")
     health = page.get_by_test_id("scim-health")
     expect(health.get_by_test_id("scim-state")).to_have_text("Connected")
-    expect(page.get_by_test_id("dash-requests-24h")).to_have_text("10")
+    expect(page.get_by_test_id("dash-requests-24h")).to_have_text("11")
     chart = page.get_by_test_id("chart-changes")
     svg = chart.locator("svg[role=img]")
     expect(svg).to_have_attribute("aria-labelledby", "changes-title changes-desc")
@@ -110,7 +126,7 @@ def test_okta_session_reads_in_plain_words_on_the_log_and_dashboard(
     no_sideways_scroll(page)
     shoot(page, "dashboard-390")
     page.goto(f"/o/{org.slug}/provisioning-log/")
-    expect(sentences).to_have_count(len(okta_story.EXPECTED_SENTENCES) + 1)
+    expect(sentences).to_have_count(len(okta_story.EXPECTED_SENTENCES) + 2)
     no_sideways_scroll(page)
     shoot(page, "log-390")
 
