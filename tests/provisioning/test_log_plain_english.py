@@ -157,3 +157,16 @@ def test_another_orgs_rows_never_appear_even_by_filter(owner_client, org, other_
             assert entry.org_id == org.pk
         assert theirs["rosa"] not in response.content.decode().split("<table", 1)[1]
     assert owner_client.get(f"{url}?target={theirs['rosa']}").context["page"].paginator.count == 0
+
+
+def test_pages_keep_the_filters(owner_client, org):
+    scim = ScimClient(issue_token(org))
+    for i in range(55):
+        scim.get(f"Users?startIndex={i + 1}&count=1")
+    scim.get('Users?filter=foo eq "x"')
+    url = reverse("provisioning_log:list", args=[org.slug])
+    first = owner_client.get(f"{url}?outcome=ok&resource=users")
+    assert first.context["page"].paginator.count == 55
+    assert "?outcome=ok&amp;resource=users&amp;page=2" in first.content.decode()
+    second = owner_client.get(f"{url}?outcome=ok&resource=users&page=2").context["page"]
+    assert len(second) == 5
