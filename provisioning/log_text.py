@@ -98,6 +98,10 @@ def log_sentence(entry: ProvisioningLogEntry) -> Sentence:
         )
     if entry.status >= 400:
         detail = entry.outcome or f"the request was refused ({entry.status})"
+        if entry.status == 401 and entry.token_id is not None:
+            # A row written before actions were recorded: a refused token of the org.
+            return Sentence(detail if detail.startswith("Rejected") else f"Rejected: {detail}",
+                            outcome="rejected")  # fmt: skip
         return Sentence(f"Rejected: {detail}", outcome="error")
     change = entry.change or {}
     is_group = entry.resource_type == "groups"

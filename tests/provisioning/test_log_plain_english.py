@@ -170,3 +170,17 @@ def test_pages_keep_the_filters(owner_client, org):
     assert "?outcome=ok&amp;resource=users&amp;page=2" in first.content.decode()
     second = owner_client.get(f"{url}?outcome=ok&resource=users&page=2").context["page"]
     assert len(second) == 5
+
+
+def test_rows_written_before_actions_were_recorded_still_read(org):
+    fresh = ScimClient(issue_token(org))
+    token, raw = scim_token_add(org=org, actor=Actor.system(), name="Old")
+    scim_token_revoke(org=org, token_id=token.pk, actor=Actor.system())
+    ScimClient(raw).get("Users")
+    fresh.patch("Users/" + fresh.post("Users", okta_user()).json["id"], {"Operations": []})
+    ProvisioningLogEntry.objects.filter(org=org).update(action="", target_label="", change={})
+    refused, created, patched = ProvisioningLogEntry.objects.filter(org=org).order_by("id")
+    assert log_sentence(refused).text.startswith("Rejected: revoked token kscim_")
+    assert log_sentence(refused).outcome == "rejected"
+    assert log_sentence(created).text == f"Okta sent POST {created.path}"
+    assert log_sentence(patched).outcome in ("ok", "error")
