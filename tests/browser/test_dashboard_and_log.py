@@ -44,6 +44,18 @@ def no_sideways_scroll(page) -> None:
     )
 
 
+def no_serious_axe_violations(page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    serious = [
+        (v["id"], [n["target"] for n in v["nodes"]])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
 def shoot(page, name: str) -> None:
     # test-artifacts/ (CI keeps them); docs/screenshots/ holds reduced copies of a run.
     screenshot(page, name)
@@ -64,6 +76,7 @@ def test_okta_session_reads_in_plain_words_on_the_log_and_dashboard(
     expect(sentences).to_have_text(expected)
     expect(page.get_by_role("link", name="Rosa Louise Parks")).to_have_count(1)
     no_sideways_scroll(page)
+    no_serious_axe_violations(page)
     shoot(page, "log-1280")
 
     # A long lookup's details wrap inside the row.
@@ -119,11 +132,16 @@ def test_okta_session_reads_in_plain_words_on_the_log_and_dashboard(
     last_row = chart.locator("tbody tr").last
     expect(last_row.locator("td")).to_have_text(["3", "4", "1", "1"])
     no_sideways_scroll(page)
+    no_serious_axe_violations(page)
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     expect(page.get_by_test_id("chart-requests")).to_be_visible()
     no_sideways_scroll(page)
+    page.get_by_test_id("chart-changes").get_by_text("the numbers").click()
+    expect(page.get_by_test_id("chart-changes").locator("tbody tr")).to_have_count(30)
+    no_serious_axe_violations(page)
+    page.get_by_test_id("chart-changes").get_by_text("the numbers").click()
     shoot(page, "dashboard-390")
     page.goto(f"/o/{org.slug}/provisioning-log/")
     expect(sentences).to_have_count(len(okta_story.EXPECTED_SENTENCES) + 2)
@@ -138,5 +156,6 @@ def test_a_new_orgs_dashboard_is_a_checklist(page, org, owner):
     expect(checklist.locator(".checklist-step")).to_have_count(4)
     expect(checklist.get_by_test_id("setup-sso")).to_contain_text("Done")
     expect(checklist.get_by_test_id("setup-doors")).to_contain_text("To do")
+    no_serious_axe_violations(page)
     checklist.get_by_test_id("setup-doors").get_by_role("link", name="Go to Doors").click()
     expect(page).to_have_url(re.compile(r"/doors/$"))
