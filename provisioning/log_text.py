@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from provisioning.models import ProvisioningLogEntry
 
 Action = ProvisioningLogEntry.Action
+MAX_FILTER_SHOWN = 80
 
 _FIELD_WORDS = {
     "user_name": "username",
@@ -80,6 +81,8 @@ def _listed(entry: ProvisioningLogEntry, who: str) -> Sentence:
     noun = "people" if entry.resource_type == "users" else "groups"
     count, total, query = change.get("count", 0), change.get("total", 0), change.get("filter")
     if query:
+        if len(query) > MAX_FILTER_SHOWN:  # the whole filter is in the row's details
+            query = query[: MAX_FILTER_SHOWN - 1] + "…"
         return Sentence(f"{who} looked up {noun} ({query}): {count} found")
     return Sentence(f"{who} listed {noun}: {count} of {total}")
 

@@ -57,7 +57,9 @@ def no_serious_axe_violations(page) -> None:
 
 
 def shoot(page, name: str) -> None:
-    # test-artifacts/ (CI keeps them); docs/screenshots/ holds reduced copies of a run.
+    # test-artifacts/ (CI keeps them); docs/screenshots/ holds reduced copies of a run. From
+    # the top, so the sticky top bar is drawn where it belongs.
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, name)
 
 

@@ -184,3 +184,15 @@ def test_rows_written_before_actions_were_recorded_still_read(org):
     assert log_sentence(refused).outcome == "rejected"
     assert log_sentence(created).text == f"Okta sent POST {created.path}"
     assert log_sentence(patched).outcome in ("ok", "error")
+
+
+def test_a_long_filter_is_shortened_in_the_sentence_and_whole_in_the_details(owner_client, org):
+    scim = ScimClient(issue_token(org))
+    long_name = "a" * 300 + "@acme.example.com"
+    scim.get(f'Users?filter=userName eq "{long_name}"')
+    text = sentences(org)[-1]
+    assert text.startswith('Okta looked up people (userName eq "aaaa')
+    assert text.endswith("…): 0 found")
+    assert len(text) < 130
+    html = owner_client.get(reverse("provisioning_log:list", args=[org.slug])).content.decode()
+    assert long_name in html
