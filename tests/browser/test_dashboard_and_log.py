@@ -101,6 +101,8 @@ def test_okta_session_reads_in_plain_words_on_the_log_and_dashboard(
     first_row.get_by_text("Details").click()
     expect(first_row.get_by_test_id("log-response")).to_contain_text('"active": true')
     expect(first_row).to_contain_text(f"PATCH /scim/v2/Users/{ids['ada']}")
+    no_sideways_scroll(page)
+    screenshot(page, "log-details-1280")
 
     # Filters: errors only, then a bad date (a form error, not a failure).
     page.get_by_label("Outcome").select_option("error")
