@@ -11,8 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, Max, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
 
 from access.decision import Decision, Reason, decide, grant_verdict
@@ -302,3 +302,45 @@ def api_key_list_live(*, org: Organization) -> QuerySet[ApiKey]:
 def api_key_get(*, org: Organization, key_id: object) -> ApiKey | None:
     pk = pk_parse(key_id)
     return ApiKey.objects.filter(org=org, pk=pk).first() if pk else None
+
+
+def door_count(*, org: Organization) -> int:
+    return Door.objects.filter(org=org).count()
+
+
+@dataclass(frozen=True)
+class AccessDay:
+    day: dt.date
+    allowed: int
+    denied: int
+
+
+def access_decisions_daily(
+    *, org: Organization, days: int = 30, today: dt.date | None = None
+) -> list[AccessDay]:
+    """Door decisions per UTC day, the last `days` days up to today: allowed and denied. One
+    aggregate query grouped by day (on the org's recent-events index), whatever the number
+    of events; days without events are zeros."""
+    today = today or timezone.now().astimezone(dt.UTC).date()
+    first = today - dt.timedelta(days=days - 1)
+    rows = (
+        AccessEvent.objects.filter(
+            org=org, created_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC)
+        )
+        .annotate(day=TruncDate("created_at", tzinfo=dt.UTC))
+        .values("day")
+        .annotate(
+            allowed=Count("pk", filter=Q(decision=AccessEvent.Decision.ALLOW)),
+            denied=Count("pk", filter=Q(decision=AccessEvent.Decision.DENY)),
+        )
+        .order_by("day")
+    )
+    by_day = {row["day"]: row for row in rows}
+    return [
+        AccessDay(
+            day=d,
+            allowed=by_day.get(d, {}).get("allowed", 0),
+            denied=by_day.get(d, {}).get("denied", 0),
+        )
+        for d in (first + dt.timedelta(days=i) for i in range(days))
+    ]

@@ -227,7 +227,8 @@ class ProvisioningLogEntryAdmin(ReadOnlyAdmin):
     exclude = ["token"]
     readonly_fields = [
         "created_at", "org", "token_masked", "method", "path", "query", "status", "duration_ms",
-        "user_agent", "remote_addr", "outcome", "request_body",
+        "user_agent", "remote_addr", "outcome", "action", "resource_type", "resource_id",
+        "target_label", "change", "request_body", "response_body",
     ]  # fmt: skip
 
     @admin.display(description="Token")

@@ -161,3 +161,38 @@ class CleanupThresholdForm(forms.Form):
         max_value=THRESHOLD_MAX_DAYS,
         label="Flag people suspended for more than (days)",
     )
+
+
+class LogFilterForm(forms.Form):
+    """The provisioning log's filters; every field is optional."""
+
+    outcome = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any outcome"), ("ok", "OK"), ("error", "Error"),
+                 ("rejected", "Rejected token")],
+    )  # fmt: skip
+    resource = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any resource"), ("users", "People"), ("groups", "Groups"),
+                 ("other", "Other")],
+    )  # fmt: skip
+    target = forms.CharField(required=False, max_length=320, label="Person or group", strip=True)
+    date_from = forms.DateField(
+        required=False,
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+    date_to = forms.DateField(
+        required=False,
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data

@@ -133,6 +133,24 @@ class ProvisioningLogEntry(models.Model):
     what was asked and what was answered. Old entries are pruned by a periodic task.
     """
 
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        RENAMED = "renamed", "Renamed"
+        SUSPENDED = "suspended", "Suspended"
+        REACTIVATED = "reactivated", "Reactivated"
+        DELETED = "deleted", "Deleted"
+        MEMBERS = "members", "Changed members"
+        UNCHANGED = "unchanged", "No change"
+        LISTED = "listed", "Listed"
+        READ = "read", "Read"
+        REJECTED = "rejected", "Rejected"
+
+    class Resource(models.TextChoices):
+        USERS = "users", "People"
+        GROUPS = "groups", "Groups"
+        OTHER = "other", "Other"
+
     org = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="scim_log"
     )
@@ -148,6 +166,15 @@ class ProvisioningLogEntry(models.Model):
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     outcome = models.CharField(max_length=512, blank=True)
     request_body = models.TextField(blank=True)
+    # The answer's body, redacted and bounded like the request's (empty for a 204).
+    response_body = models.TextField(blank=True)
+    # What happened, worked out once when the row is written (the view knows the before and
+    # after), so the log reads in plain words and the dashboard counts changes per day.
+    action = models.CharField(max_length=24, choices=Action.choices, blank=True)
+    resource_type = models.CharField(max_length=8, choices=Resource.choices, blank=True)
+    resource_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=320, blank=True)
+    change = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -157,6 +184,7 @@ class ProvisioningLogEntry(models.Model):
         indexes = [
             models.Index(fields=["org", "-created_at"], name="provlog_org_recent"),
             models.Index(fields=["org", "status", "-created_at"], name="provlog_org_status"),
+            models.Index(fields=["org", "resource_id"], name="provlog_org_resource"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from provisioning.scim.auth import client_address
 from provisioning.scim.constants import SCIM_CONTENT_TYPE, SCIM_PREFIX
 from provisioning.scim.errors import scim_error_response
-from provisioning.scim.redaction import body_for_log
+from provisioning.scim.redaction import body_for_log, response_body_for_log
 from provisioning.services.log import provisioning_log_record
 
 logger = logging.getLogger(__name__)
@@ -24,6 +24,9 @@ _GENERIC_DETAIL = {
     413: "The request body is too large.",
     500: "The server could not complete the request. It has been logged; try again later.",
 }
+
+
+_NOT_STORED = "[body not stored: see the server log]"
 
 
 class ScimRequestMiddleware:
@@ -60,13 +63,19 @@ class ScimRequestMiddleware:
         except Exception:  # the body is the only part that may fail to render
             logger.exception("Could not render the request body for the provisioning log.")
             body = "[body not stored: see the server log]"
-        for attempt_body in (body, "[body not stored: see the server log]"):
+        try:
+            answer = response_body_for_log(response)
+        except Exception:
+            logger.exception("Could not render the response body for the provisioning log.")
+            answer = "[body not stored: see the server log]"
+        for attempt_body, attempt_answer in ((body, answer), (_NOT_STORED, _NOT_STORED)):
             try:
                 provisioning_log_record(
                     request=request,
                     response=response,
                     duration_ms=duration_ms,
                     body=attempt_body,
+                    response_body=attempt_answer,
                     client_address=address,
                 )
                 break

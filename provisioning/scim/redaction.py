@@ -87,3 +87,10 @@ def body_for_log(request: Any, *, max_body_bytes: int) -> str:
     if not body and declared.isdigit() and int(declared) > max_body_bytes:
         return f"[{declared} bytes: over the size limit, not stored]"
     return redacted_body(body)
+
+
+def response_body_for_log(response: Any) -> str:
+    """What the log stores of the answer's body: redacted and bounded like a request's."""
+    if getattr(response, "streaming", False):
+        return ""
+    return redacted_body(response.content)

@@ -4,6 +4,8 @@ pruning of old rows."""
 import datetime as dt
 import json
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +18,28 @@ MAX_STORED_BODY = 64 * 1024
 # Keys whose values are secrets wherever they appear in a body, compared case-insensitively.
 SECRET_KEYS = frozenset({"password", "token", "secret", "authorization", "access_token"})
 _TOKEN_RE = re.compile(r"kscim_[A-Za-z0-9_\-]{8,}")
+_RESOURCE_RE = re.compile(r"^/scim/v2/(Users|Groups)(?:/([^/]+))?/?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LogChange:
+    """What a SCIM view did, for the log's plain words: an action of
+    ProvisioningLogEntry.Action, the resource's SCIM id and name (a snapshot, so the row
+    still reads after a rename or a deletion) and the details (old → new name, counts)."""
+
+    action: str
+    resource_id: str = ""
+    target_label: str = ""
+    change: dict[str, Any] = field(default_factory=dict)
+
+
+def _resource(path: str) -> tuple[str, str]:
+    """("users" | "groups" | "other", the id in the path or "")."""
+    match = _RESOURCE_RE.match(path)
+    if match is None:
+        return ProvisioningLogEntry.Resource.OTHER, ""
+    kind = match.group(1).lower()
+    return kind, (match.group(2) or "")[:64]
 
 
 def _text(value: str, limit: int) -> str:
@@ -47,11 +71,26 @@ def provisioning_log_record(
     duration_ms: int,
     body: str,
     client_address: str | None,
+    response_body: str = "",
 ) -> ProvisioningLogEntry:
-    """Record one SCIM request. `body` is what to store of its body (already redacted of
-    secrets by provisioning.scim.redaction); token-like strings are removed from every column.
-    """
+    """Record one SCIM request. `body` and `response_body` are what to store of the request's
+    and the answer's bodies (already redacted of secrets by provisioning.scim.redaction);
+    token-like strings are removed from every column. What happened comes from the view
+    (`request.scim_change`); a refused token is "rejected" whatever the view did."""
+    resource_type, path_id = _resource(request.path)
+    change: LogChange | None = getattr(request, "scim_change", None)
+    if response.status_code >= 400:
+        change = None  # a failed write changed nothing (its transaction was rolled back)
+    if getattr(request, "scim_rejected", None):
+        change = LogChange(action=ProvisioningLogEntry.Action.REJECTED)
+    change = change or LogChange(action="")
     return ProvisioningLogEntry.objects.create(
+        action=change.action,
+        resource_type=resource_type,
+        resource_id=_text(redact_tokens(change.resource_id or path_id), 64),
+        target_label=_text(change.target_label, 320),
+        change=change.change,
+        response_body=_text(redact_tokens(response_body), MAX_STORED_BODY + 100),
         org=getattr(request, "scim_org", None),
         token=getattr(request, "scim_token", None),
         method=_text(request.method or "", 10),

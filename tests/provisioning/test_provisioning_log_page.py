@@ -39,7 +39,7 @@ def test_owner_sees_own_requests_newest_first_without_secrets(owner_client, org,
 
 def test_errors_filter_and_pagination(owner_client, org, traffic):
     url = reverse("provisioning_log:list", args=[org.slug])
-    errors = list(owner_client.get(url + "?status=errors").context["page"])
+    errors = list(owner_client.get(url + "?outcome=error").context["page"])
     assert [e.status for e in errors] == [409]
     for i in range(60):
         traffic.get(f"Users?count=1&startIndex={i + 1}")

@@ -42,6 +42,10 @@ class ScimAdapter:
         super().__init__(obj, request=request)  # type: ignore[call-arg]
         # What was accepted but not applied; the provisioning log records it.
         self.notes: list[str] = []
+        # What `save()` changed, for the provisioning log's plain words: an action of
+        # ProvisioningLogEntry.Action ("" when nothing changed) and its details.
+        self.change_action = ""
+        self.change: dict[str, Any] = {}
 
     def validate_dict(self, d: Any) -> None:
         if not isinstance(d, dict):

@@ -115,7 +115,10 @@ class SCIMGroupAdapter(ScimAdapter, SCIMGroup):
                     member_ids=self._members or [],
                     actor=SCIM,
                 )
+                self.change_action = "created"
+                self.change = {"members": len(self._members or [])}
                 return
+            self._note_change()
             if self._plan is not None:
                 plan = self._plan
                 group_patch(
@@ -131,6 +134,34 @@ class SCIMGroupAdapter(ScimAdapter, SCIMGroup):
             group_update(group=self.obj, **self._fields, actor=SCIM)
             if self._members is not None:
                 group_members_set(group=self.obj, member_ids=self._members, actor=SCIM)
+
+    def _note_change(self) -> None:
+        """What this write does, in the log's terms (before it is applied): a rename (old →
+        new name) and the members added, removed or set (as asked: adding a member twice
+        counts as asked)."""
+        change: dict[str, Any] = {}
+        new_name = self._fields.get("display_name")
+        if new_name is not None and new_name.strip() != self.obj.display_name:
+            change.update({"from": self.obj.display_name, "to": new_name.strip()})
+        plan = self._plan
+        if plan is not None:
+            if plan.exact is not None:
+                change["set"] = len(plan.exact)
+            if plan.add:
+                change["added"] = len(plan.add)
+            if plan.remove:
+                change["removed"] = len(plan.remove)
+        elif self._members is not None:
+            change["set"] = len(self._members)
+        if "from" in change:
+            self.change_action = "renamed"
+        elif {"set", "added", "removed"} & change.keys():
+            self.change_action = "members"
+        elif self._fields.get("external_id", self.obj.external_id) != self.obj.external_id:
+            self.change_action = "updated"
+        else:
+            self.change_action = "unchanged"
+        self.change = change
 
     def delete(self) -> None:
         group_delete(group=self.obj, actor=SCIM)

@@ -113,6 +113,11 @@ class PersonState:
         )
 
 
+def _full_name(state: PersonState) -> str:
+    """The name the console shows (as `Person.full_name`)."""
+    return " ".join(p for p in (state.given_name, state.family_name) if p) or state.display_name
+
+
 def _card_of(person: Person) -> str:
     """The IdP-managed card: annotated by the SCIM selector, else read (a person the IdP
     deleted and now brings back is loaded without it)."""
@@ -233,6 +238,7 @@ class SCIMPerson(ScimAdapter, SCIMUser):
                     self._apply_state(state)
                     if not state.active:
                         scim_person_suspend(person=self.obj)
+                    self.change_action, self.change = "created", {"restored": True}
                     return
                 self.obj = scim_person_create(
                     org=self.request.scim_org,
@@ -243,6 +249,7 @@ class SCIMPerson(ScimAdapter, SCIMUser):
                 )
                 if state.card_number:
                     scim_person_card_set(person=self.obj, number=state.card_number)
+                self.change_action = "created"
                 return
             self._apply_state(state)
 
@@ -254,6 +261,7 @@ class SCIMPerson(ScimAdapter, SCIMUser):
             if getattr(state, f) != getattr(current, f)
         }
         emails = state.emails if state.emails != current.emails else None
+        self._note_change(current, state, changes, emails_changed=emails is not None)
         if changes or emails is not None:
             person_update(person=self.obj, changes=changes, emails=emails, actor=Actor.scim())
         if state.card_number != current.card_number:
@@ -263,6 +271,32 @@ class SCIMPerson(ScimAdapter, SCIMUser):
                 scim_person_reactivate(person=self.obj)
             else:
                 scim_person_suspend(person=self.obj)
+
+    def _note_change(
+        self,
+        current: PersonState,
+        state: PersonState,
+        changes: dict[str, Any],
+        *,
+        emails_changed: bool,
+    ) -> None:
+        """What this write does, in the log's terms: a suspension or reactivation first, then
+        a rename (old → new full name), then any other change (the fields' names)."""
+        fields = [*changes, *(["emails"] if emails_changed else [])]
+        if state.card_number != current.card_number:
+            fields.append("card_number")
+        old_name, new_name = _full_name(current), _full_name(state)
+        if state.active != current.active or (state.active and self.obj.idp_deleted_at):
+            self.change_action = "reactivated" if state.active else "suspended"
+        elif old_name != new_name:
+            self.change_action = "renamed"
+        elif fields:
+            self.change_action = "updated"
+        else:
+            self.change_action = "unchanged"
+        self.change = {"fields": fields}
+        if old_name != new_name:
+            self.change.update({"from": old_name, "to": new_name})
 
     def delete(self) -> None:
         """DELETE suspends and hides the person from SCIM (Entra sends it; Okta never does):

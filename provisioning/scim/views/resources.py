@@ -42,6 +42,7 @@ from provisioning.selectors.scim import (
     scim_user_rows_by_key,
     scim_user_rows_page,
 )
+from provisioning.services.log import LogChange
 
 PAGE_HINT_SECONDS = 600
 Page = list[Any]  # (`list` is also a view method, so class bodies cannot name the builtin)
@@ -139,9 +140,10 @@ class ResourceView(ScimBaseView):
     def get(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
         projection = self.projection(request.GET)
         if uuid:
-            return self.render(
-                self.rows(projection).filter(scim_id=self._scim_id()).first(), projection
-            )
+            row = self.rows(projection).filter(scim_id=self._scim_id()).first()
+            if row is not None:
+                self.record("read", row["scim_id"], self.row_label(row))
+            return self.render(row, projection)
         return self.list(request.GET.get("filter"), request.GET.get("startIndex"),
                          request.GET.get("count"), projection)  # fmt: skip
 
@@ -159,6 +161,9 @@ class ResourceView(ScimBaseView):
             total, page = self.page(qs, filter_text or "", start, count)
         resources = [projection.apply(doc) for doc in self.docs(page, projection)]
         self.note(f"listed {len(resources)} of {total}")
+        self.record(
+            "listed", change={"count": len(resources), "total": total, "filter": filter_text or ""}
+        )
         return list_response(resources, total, start)
 
     def page(self, qs: QuerySet, filter_text: str, start: int, count: int) -> tuple[int, Page]:
@@ -239,6 +244,7 @@ class ResourceView(ScimBaseView):
         self.note(
             f"created {self.kind.lower()} {adapter.obj.scim_id}" + self._notes_suffix(adapter)
         )
+        self.record_adapter(adapter)
         return response
 
     def put(self, request: HttpRequest, uuid: str | None = None) -> HttpResponse:
@@ -261,8 +267,10 @@ class ResourceView(ScimBaseView):
         if not uuid:
             return self.http_method_not_allowed(request)
         obj = self.get_object(lock=True)
+        label = self.obj_label(obj)
         self.adapter(obj).delete()
         self.note(f"{self.delete_verb} {self.kind.lower()} {obj.scim_id}")
+        self.record("deleted", obj.scim_id, label)
         return HttpResponse(status=204)
 
     delete_verb = "deleted"
@@ -271,7 +279,34 @@ class ResourceView(ScimBaseView):
         projection = self.projection(self.request.GET)
         response = self.render(self.rows(projection).filter(pk=adapter.obj.pk).first(), projection)
         self.note(f"{verb} {self.kind.lower()} {adapter.obj.scim_id}" + self._notes_suffix(adapter))
+        self.record_adapter(adapter)
         return response
+
+    def record(
+        self,
+        action: str,
+        resource_id: str = "",
+        label: str = "",
+        change: dict[str, Any] | None = None,
+    ) -> None:
+        """What the provisioning log says happened (provisioning.services.log reads it)."""
+        self.request.scim_change = LogChange(  # type: ignore[attr-defined]
+            action=action, resource_id=resource_id, target_label=label, change=change or {}
+        )
+
+    def record_adapter(self, adapter: Any) -> None:
+        self.record(
+            adapter.change_action or "unchanged",
+            adapter.obj.scim_id,
+            self.obj_label(adapter.obj),
+            adapter.change,
+        )
+
+    def obj_label(self, obj: Any) -> str:
+        return str(obj)
+
+    def row_label(self, row: dict[str, Any]) -> str:
+        return ""
 
     @staticmethod
     def _notes_suffix(adapter: Any) -> str:
@@ -287,6 +322,13 @@ class UsersView(ResourceView):
 
     def queryset(self) -> QuerySet:
         return scim_user_list(org=self.request.scim_org)
+
+    def obj_label(self, obj: Any) -> str:
+        return obj.full_name or obj.user_name
+
+    def row_label(self, row: dict[str, Any]) -> str:
+        name = " ".join(p for p in (row.get("given_name"), row.get("family_name")) if p)
+        return name or row.get("display_name") or row.get("user_name") or ""
 
     def rows(self, projection: Projection) -> QuerySet:
         self.with_groups = projection.wants("groups")
@@ -342,6 +384,12 @@ class GroupsView(ResourceView):
     def queryset(self) -> QuerySet:
         return scim_group_list(org=self.request.scim_org)
 
+    def obj_label(self, obj: Any) -> str:
+        return obj.display_name
+
+    def row_label(self, row: dict[str, Any]) -> str:
+        return row.get("display_name") or ""
+
     def rows(self, projection: Projection) -> QuerySet:
         return scim_group_rows(org=self.request.scim_org)
 
@@ -364,4 +412,5 @@ class GroupsView(ResourceView):
         if request.GET.get("attributes"):
             return self._reload_and_render(adapter, "patched")
         self.note(f"patched group {adapter.obj.scim_id}")
+        self.record_adapter(adapter)
         return HttpResponse(status=204)
