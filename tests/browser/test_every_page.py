@@ -1,0 +1,260 @@
+"""Every page, on a phone (390 px) and a laptop (1280 px), in a real browser: nothing scrolls
+sideways (a wide table scrolls inside its own container) and axe-core finds no "serious" or
+"critical" violation.
+
+axe-core comes bundled in the axe-playwright-python wheel (requirements-dev.txt): nothing is
+fetched from the internet. The demo org (seed_demo) is the data: people, groups, places, doors,
+grants, access events; on top of it an Okta-like SCIM session (so the provisioning log has
+rows, errors and a rejected token), and people suspended long ago (so the cleanup audit has
+findings).
+
+To check a new page, add one `Screen` to PAGES.
+"""
+
+import dataclasses
+import re
+from collections.abc import Callable
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from access.models import Door
+from accounts.models import Group, Organization, Person
+from tests.browser.conftest import login
+from tests.commands import call
+from tests.provisioning.cleanup_support import flag, make_person, suspend_days_ago
+from tests.provisioning.scim.client import ScimClient, issue_token
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WIDTHS = (390, 1280)
+OWNER = ("owner@demo.kisiscim.local", "demo-doors-open")
+PERSON = "Ada Lovelace"  # signs in to /me/ through the demo IdP
+FAILING_IMPACTS = {"serious", "critical"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Screen:
+    """One page to check. `path` is formatted with the seeded ids (see `_ids`); `who` is the
+    browser session that opens it: "owner" (the demo org's owner, password), "person" (a
+    person signed in through the demo IdP) or "anonymous". A page only reachable by doing
+    something gives `reach`, which leaves the browser on it. `status` is the HTTP status the
+    page answers with."""
+
+    name: str
+    path: str = ""
+    who: str = "owner"
+    reach: Callable[[Page], None] | None = None
+    status: int = 200
+
+
+def _refused(page: Page) -> None:
+    """A suspended person signs in through the demo IdP: the SAML refused page."""
+    page.goto("/saml/demo/demo-idp/")
+    page.get_by_role("button", name=re.compile("Edsger Dijkstra")).click()
+    expect(page.get_by_test_id("sso-refused")).to_be_visible()
+
+
+def _locked_out(page: Page) -> None:
+    """Wrong passwords past AXES_FAILURE_LIMIT (2 here): the sign-in-paused page."""
+    for _ in range(3):
+        page.goto("/login/")
+        page.fill("#id_username", "nobody@demo.kisiscim.local")
+        page.fill("#id_password", "wrong")
+        page.click("button[type=submit]")
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed sign-in attempts")
+
+
+def _sso_setup_error(page: Page) -> None:
+    """Submit the SSO setup form with nothing in it: the page again, with its errors."""
+    page.goto("/o/demo/settings/sso-scim/")
+    page.locator("details.sso-setup > summary").click()
+    page.get_by_role("button", name="Save SSO settings").click()
+    errors = page.locator("details.sso-setup .form-error, details.sso-setup .errorlist")
+    expect(errors.first).to_be_visible()
+
+
+def _token_created(page: Page) -> None:
+    """Add a second SCIM token in the console: the page that shows it once."""
+    page.goto("/o/demo/settings/sso-scim/scim/token/add/")
+    page.get_by_role("button", name="Add token").click()
+    expect(page.get_by_test_id("scim-token")).to_be_visible()
+
+
+PAGES = [
+    Screen("dashboard", "/o/{org}/"),
+    Screen("people", "/o/{org}/people/"),
+    Screen("person detail", "/o/{org}/people/{person}/"),
+    Screen("groups", "/o/{org}/groups/"),
+    Screen("group detail", "/o/{org}/groups/{group}/"),
+    Screen("doors", "/o/{org}/doors/"),
+    Screen("door detail", "/o/{org}/doors/{door}/"),
+    Screen("why (a door)", "/o/{org}/doors/{door}/why/?person={user_name}"),
+    Screen("why (from a person)", "/o/{org}/why/?door={door}&person={person}"),
+    Screen("API keys", "/o/{org}/settings/api-keys/"),
+    Screen("settings", "/o/{org}/settings/"),
+    Screen("SSO & SCIM", "/o/{org}/settings/sso-scim/"),
+    Screen("SSO setup with an error", reach=_sso_setup_error, status=400),
+    Screen("SCIM token add", "/o/{org}/settings/sso-scim/scim/token/add/"),
+    Screen("SCIM token regenerate", "/o/{org}/settings/sso-scim/scim/token/regenerate/"),
+    Screen("SCIM token created", reach=_token_created),
+    Screen("SSO & SCIM with two tokens", "/o/{org}/settings/sso-scim/"),
+    Screen("cleanup audit", "/o/{org}/cleanup/"),
+    Screen("provisioning log", "/o/{org}/provisioning-log/"),
+    Screen("my access", "/me/", who="person"),
+    Screen("my doors", "/me/doors/", who="person"),
+    Screen("sign-in", "/login/", who="anonymous"),
+    Screen("sign-in with an error", "/login/?next=/o/demo/", who="anonymous"),
+    Screen("demo IdP", "/saml/{org}/demo-idp/", who="anonymous"),
+    Screen("SAML refused", who="anonymous", reach=_refused, status=403),
+    # Last: the lockout pauses sign-in from this address too.
+    Screen("locked out", who="anonymous", reach=_locked_out, status=429),
+]
+
+
+def _seed() -> dict[str, object]:
+    """The demo org, an Okta-like SCIM session, a second token, and cleanup findings."""
+    call("seed_demo")
+    org = Organization.objects.get(slug="demo")
+    scim = ScimClient(issue_token(org))
+    created = scim.post(
+        "Users",
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "rosa.parks@demo.kisiscim.local",
+            "name": {"givenName": "Rosa", "familyName": "Parks"},
+            "emails": [{"value": "rosa.parks@demo.kisiscim.local", "primary": True}],
+            "active": True,
+        },
+    )
+    assert created.status == 201, created.json
+    rosa = created.json["id"]
+    patch = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}
+    for operation in (
+        {"op": "replace", "value": {"name.familyName": "McCauley Parks"}},
+        {"op": "replace", "value": {"active": False}},
+    ):
+        assert scim.patch(f"Users/{rosa}", {**patch, "Operations": [operation]}).status == 200
+    group = scim.post(
+        "Groups",
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Engineering",
+            "members": [{"value": rosa}],
+        },
+    )
+    assert group.status == 201, group.json
+    assert scim.get('Users?filter=foo eq "bar"').status == 400
+    assert ScimClient("not-a-token").get("Users").status == 401
+    for i, days in enumerate((45, 75)):
+        person = make_person(org, f"former{i}@demo.kisiscim.local", given_name=f"Former {i}")
+        suspend_days_ago(person, days)
+    assert flag(org)
+    return _ids(org)
+
+
+def _ids(org: Organization) -> dict[str, object]:
+    ada = Person.objects.get(org=org, user_name="ada.lovelace@demo.kisiscim.local")
+    return {
+        "org": org.slug,
+        "person": ada.scim_id,
+        "user_name": ada.user_name,
+        "group": Group.objects.get(org=org, display_name="HQ Front Door").scim_id,
+        "door": Door.objects.get(org=org, name="Lobby").pk,
+    }
+
+
+def _person_signs_in(page: Page) -> None:
+    page.goto("/login/")
+    page.fill("#id_identifier", "ada.lovelace@demo.kisiscim.local")
+    page.get_by_role("button", name="Sign in with SSO").click()
+    page.get_by_role("button", name=re.compile(PERSON)).click()
+    expect(page.get_by_test_id("me-groups")).to_be_visible()
+
+
+# The outermost elements that stick out past the window's right edge, outside any scrolling
+# container (for the assertion message).
+WIDEST = """() => {
+  const inScroller = (e) => {
+    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === "auto" || o === "scroll" || o === "hidden") return true;
+    }
+    return false;
+  };
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+    + (typeof e.className === "string" && e.className
+       ? "." + e.className.trim().split(/\\s+/).join(".") : "");
+  const wide = [...document.querySelectorAll("body *")].filter(
+    (e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !inScroller(e));
+  return wide.filter((e) => !wide.includes(e.parentElement)).slice(0, 5)
+    .map((e) => name(e) + " " + Math.round(e.getBoundingClientRect().right) + "px");
+}"""
+
+
+def _problems(page: Page, screen: Screen, width: int, axe: Axe) -> list[str]:
+    """What is wrong with the page the browser shows: sideways scrolling, axe violations."""
+    found = []
+    expect(page.locator("main")).to_be_visible()
+    if page.locator("h1").count() != 1:
+        found.append(f"{screen.name} @{width}: {page.locator('h1').count()} h1 headings, not one")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    inner_width = page.evaluate("window.innerWidth")
+    if scroll_width > inner_width:
+        wide = page.evaluate(WIDEST)
+        found.append(
+            f"{screen.name} @{width}: scrolls sideways ({scroll_width} px > {inner_width}): {wide}"
+        )
+    results = axe.run(page)
+    for violation in results.response["violations"]:
+        if violation["impact"] in FAILING_IMPACTS:
+            targets = [node["target"] for node in violation["nodes"][:3]]
+            found.append(
+                f"{screen.name} @{width}: axe {violation['impact']} {violation['id']}: "
+                f"{violation['help']} {targets}"
+            )
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_fits_the_screen_and_passes_axe(browser, live_server, settings, width):
+    settings.DEBUG = True  # the demo IdP (sso.demo_idp) only answers under DEBUG
+    settings.AXES_FAILURE_LIMIT = 2
+    ids = _seed()
+    viewport = {"width": width, "height": 844 if width < 600 else 860}
+    sessions: dict[str, Page] = {}
+
+    def session(who: str) -> Page:
+        if who not in sessions:
+            context = browser.new_context(base_url=live_server.url, viewport=viewport)
+            context.set_default_timeout(15_000)
+            sessions[who] = context.new_page()
+            if who == "owner":
+                login(sessions[who], *OWNER)
+                expect(sessions[who].locator("h1")).to_have_text("Dashboard")
+            elif who == "person":
+                _person_signs_in(sessions[who])
+        return sessions[who]
+
+    axe = Axe()
+    problems: list[str] = []
+    checked = 0
+    try:
+        for screen in PAGES:
+            page = session(screen.who)
+            if screen.reach is not None:
+                screen.reach(page)
+            else:
+                response = page.goto(screen.path.format(**ids))
+                assert response is not None
+                if response.status != screen.status:
+                    problems.append(f"{screen.name} @{width}: HTTP {response.status}")
+                    continue
+            problems += _problems(page, screen, width, axe)
+            checked += 1
+    finally:
+        for page in sessions.values():
+            page.context.close()
+    assert not problems, f"{len(problems)} problems on {checked} pages:\n" + "\n".join(problems)
+    assert checked == len(PAGES)
