@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from access.models import Door
 from accounts.models import Group, Organization, Person
-from tests.browser.conftest import login
+from tests.browser.conftest import ARTIFACTS, login, screenshot
 from tests.commands import call
 from tests.provisioning.cleanup_support import flag, make_person, suspend_days_ago
 from tests.provisioning.scim.client import ScimClient, issue_token
@@ -66,6 +66,18 @@ def _locked_out(page: Page) -> None:
     expect(page.get_by_role("alert")).to_contain_text("Too many failed sign-in attempts")
 
 
+def _menu_open(page: Page) -> None:
+    """The dashboard with the navigation menu opened (on a phone; always open on a laptop)."""
+    page.goto("/o/demo/")
+    nav = page.get_by_role("navigation", name="Main")
+    groups = nav.get_by_role("link", name="Groups", exact=True)
+    toggle = nav.locator("summary")
+    if toggle.is_visible():
+        expect(groups).to_be_hidden()
+        toggle.click()
+    expect(groups).to_be_visible()
+
+
 def _sso_setup_error(page: Page) -> None:
     """Submit the SSO setup form with nothing in it: the page again, with its errors."""
     page.goto("/o/demo/settings/sso-scim/")
@@ -84,6 +96,7 @@ def _token_created(page: Page) -> None:
 
 PAGES = [
     Screen("dashboard", "/o/{org}/"),
+    Screen("navigation menu open", reach=_menu_open),
     Screen("people", "/o/{org}/people/"),
     Screen("person detail", "/o/{org}/people/{person}/"),
     Screen("groups", "/o/{org}/groups/"),
@@ -252,6 +265,10 @@ def test_every_page_fits_the_screen_and_passes_axe(browser, live_server, setting
                     problems.append(f"{screen.name} @{width}: HTTP {response.status}")
                     continue
             problems += _problems(page, screen, width, axe)
+            slug = re.sub(r"[^a-z0-9]+", "-", screen.name.lower()).strip("-")
+            screenshot(page, f"every-page-{slug}-{width}")
+            # The top of the page as a phone or laptop shows it (docs/screenshots/ picks some).
+            page.screenshot(path=str(ARTIFACTS / f"screen-{slug}-{width}.png"))
             checked += 1
     finally:
         for page in sessions.values():
