@@ -17,10 +17,12 @@ from collections.abc import Callable
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from access.models import Door
 from accounts.models import Group, Organization, Person
+from provisioning.models import ScimToken
 from tests.browser.conftest import ARTIFACTS, login, screenshot
 from tests.commands import call
 from tests.provisioning.cleanup_support import flag, make_person, suspend_days_ago
@@ -31,14 +33,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WIDTHS = (390, 1280)
 OWNER = ("owner@demo.kisiscim.local", "demo-doors-open")
 PERSON = "Ada Lovelace"  # signs in to /me/ through the demo IdP
+ADMIN = "Dana Admin"  # signs in to the console through the demo IdP
 FAILING_IMPACTS = {"serious", "critical"}
 
 
 @dataclasses.dataclass(frozen=True)
 class Screen:
     """One page to check. `path` is formatted with the seeded ids (see `_ids`); `who` is the
-    browser session that opens it: "owner" (the demo org's owner, password), "person" (a
-    person signed in through the demo IdP) or "anonymous". A page only reachable by doing
+    browser session that opens it: "owner" (the demo org's owner, password), "admin" (its
+    admin, through the demo IdP), "person" (a person signed in through the demo IdP) or
+    "anonymous". A page only reachable by doing
     something gives `reach`, which leaves the browser on it. `status` is the HTTP status the
     page answers with."""
 
@@ -78,6 +82,30 @@ def _menu_open(page: Page) -> None:
     expect(groups).to_be_visible()
 
 
+def _sso_test_result(page: Page) -> None:
+    """Test sign-in through the demo IdP, as the admin: the report of what came back."""
+    page.goto("/o/demo/settings/sso-scim/")
+    page.get_by_test_id("sso-test").click()
+    page.get_by_role("button", name=re.compile("Dana Admin")).click()
+    expect(page.locator("h1")).to_contain_text("Test sign-in")
+
+
+def _cleanup_confirm_delete(page: Page) -> None:
+    """Tick a finding and ask to delete it: the confirmation that names the count."""
+    page.goto("/o/demo/cleanup/")
+    page.get_by_label("Select former0@demo.kisiscim.local").check()
+    page.get_by_role("button", name="Delete permanently…").click()
+    expect(page.locator("h1")).to_have_text("Delete 1 person permanently?")
+
+
+def _not_found(page: Page) -> None:
+    """Our 404 page (under DEBUG, Django would show its technical one instead)."""
+    with override_settings(DEBUG=False):
+        response = page.goto("/o/demo/people/no-such-person/")
+        assert response is not None and response.status == 404
+        expect(page.locator("h1")).to_be_visible()
+
+
 def _sso_setup_error(page: Page) -> None:
     """Submit the SSO setup form with nothing in it: the page again, with its errors."""
     page.goto("/o/demo/settings/sso-scim/")
@@ -98,9 +126,11 @@ PAGES = [
     Screen("dashboard", "/o/{org}/"),
     Screen("navigation menu open", reach=_menu_open),
     Screen("people", "/o/{org}/people/"),
+    Screen("people search", "/o/{org}/people/?q=lovelace"),
     Screen("person detail", "/o/{org}/people/{person}/"),
     Screen("groups", "/o/{org}/groups/"),
     Screen("group detail", "/o/{org}/groups/{group}/"),
+    Screen("group detail (pushed by Okta)", "/o/{org}/groups/{scim_group}/"),
     Screen("doors", "/o/{org}/doors/"),
     Screen("door detail", "/o/{org}/doors/{door}/"),
     Screen("why (a door)", "/o/{org}/doors/{door}/why/?person={user_name}"),
@@ -113,10 +143,21 @@ PAGES = [
     Screen("SCIM token regenerate", "/o/{org}/settings/sso-scim/scim/token/regenerate/"),
     Screen("SCIM token created", reach=_token_created),
     Screen("SSO & SCIM with two tokens", "/o/{org}/settings/sso-scim/"),
+    Screen("SCIM token revoke", "/o/{org}/settings/sso-scim/scim/token/{token}/revoke/"),
+    Screen("SCIM disable", "/o/{org}/settings/sso-scim/scim/disable/"),
+    Screen("SSO disable", "/o/{org}/settings/sso-scim/sso/disable/"),
+    Screen("SSO test sign-in result", reach=_sso_test_result),
     Screen("cleanup audit", "/o/{org}/cleanup/"),
+    Screen("cleanup delete confirmation", reach=_cleanup_confirm_delete),
     Screen("provisioning log", "/o/{org}/provisioning-log/"),
+    Screen("not found", reach=_not_found),
+    Screen("dashboard (an admin)", "/o/{org}/", who="admin"),
+    Screen(
+        "forbidden (an admin on SSO & SCIM)", "/o/{org}/settings/sso-scim/", who="admin", status=403
+    ),
     Screen("my access", "/me/", who="person"),
     Screen("my doors", "/me/doors/", who="person"),
+    Screen("my doors, signed out", "/me/doors/", who="anonymous", status=403),
     Screen("sign-in", "/login/", who="anonymous"),
     Screen("sign-in with an error", "/login/?next=/o/demo/", who="anonymous"),
     Screen("demo IdP", "/saml/{org}/demo-idp/", who="anonymous"),
@@ -175,15 +216,18 @@ def _ids(org: Organization) -> dict[str, object]:
         "user_name": ada.user_name,
         "group": Group.objects.get(org=org, display_name="HQ Front Door").scim_id,
         "door": Door.objects.get(org=org, name="Lobby").pk,
+        "scim_group": Group.objects.get(org=org, display_name="Engineering").scim_id,
+        "token": ScimToken.objects.filter(org=org).order_by("pk").first().pk,
     }
 
 
-def _person_signs_in(page: Page) -> None:
+def _signs_in_with_sso(page: Page, identifier: str, who: str) -> None:
+    """Sign in with SSO from the sign-in page, choosing `who` at the demo IdP."""
     page.goto("/login/")
-    page.fill("#id_identifier", "ada.lovelace@demo.kisiscim.local")
+    page.fill("#id_identifier", identifier)
     page.get_by_role("button", name="Sign in with SSO").click()
-    page.get_by_role("button", name=re.compile(PERSON)).click()
-    expect(page.get_by_test_id("me-groups")).to_be_visible()
+    page.get_by_role("button", name=re.compile(who)).click()
+    expect(page.locator("h1")).not_to_have_text(re.compile("Demo identity provider|Demo IdP"))
 
 
 # The outermost elements that stick out past the window's right edge, outside any scrolling
@@ -247,7 +291,11 @@ def test_every_page_fits_the_screen_and_passes_axe(browser, live_server, setting
                 login(sessions[who], *OWNER)
                 expect(sessions[who].locator("h1")).to_have_text("Dashboard")
             elif who == "person":
-                _person_signs_in(sessions[who])
+                _signs_in_with_sso(sessions[who], "ada.lovelace@demo.kisiscim.local", PERSON)
+                expect(sessions[who].get_by_test_id("me-groups")).to_be_visible()
+            elif who == "admin":
+                _signs_in_with_sso(sessions[who], "demo", ADMIN)
+                expect(sessions[who].locator("h1")).to_have_text("Dashboard")
         return sessions[who]
 
     axe = Axe()
