@@ -21,7 +21,9 @@ from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from access.models import Door
+from accounts.actor import Actor
 from accounts.models import Group, Organization, Person
+from accounts.services.orgs import org_create
 from provisioning.models import ScimToken
 from tests.browser.conftest import ARTIFACTS, login, screenshot
 from tests.commands import call
@@ -35,6 +37,7 @@ OWNER = ("owner@demo.kisiscim.local", "demo-doors-open")
 PERSON = "Ada Lovelace"  # signs in to /me/ through the demo IdP
 ADMIN = "Dana Admin"  # signs in to the console through the demo IdP
 FAILING_IMPACTS = {"serious", "critical"}
+SYSTEM = Actor.system()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,6 +109,13 @@ def _not_found(page: Page) -> None:
         expect(page.locator("h1")).to_be_visible()
 
 
+def _org_switcher_open(page: Page) -> None:
+    """The owner of two orgs opens the organization switcher in the top bar."""
+    page.goto("/o/demo/")
+    page.get_by_label("Switch organization").click()
+    expect(page.get_by_role("link", name=re.compile("Northwind Traders"))).to_be_visible()
+
+
 def _sso_setup_error(page: Page) -> None:
     """Submit the SSO setup form with nothing in it: the page again, with its errors."""
     page.goto("/o/demo/settings/sso-scim/")
@@ -125,6 +135,7 @@ def _token_created(page: Page) -> None:
 PAGES = [
     Screen("dashboard", "/o/{org}/"),
     Screen("navigation menu open", reach=_menu_open),
+    Screen("organization switcher open", reach=_org_switcher_open),
     Screen("people", "/o/{org}/people/"),
     Screen("people search", "/o/{org}/people/?q=lovelace"),
     Screen("person detail", "/o/{org}/people/{person}/"),
@@ -205,6 +216,8 @@ def _seed() -> dict[str, object]:
         person = make_person(org, f"former{i}@demo.kisiscim.local", given_name=f"Former {i}")
         suspend_days_ago(person, days)
     assert flag(org)
+    # The owner owns a second org too: the top bar's organization switcher.
+    org_create(slug="northwind", name="Northwind Traders", owner_email=OWNER[0], actor=SYSTEM)
     return _ids(org)
 
 
