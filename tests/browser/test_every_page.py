@@ -45,9 +45,8 @@ class Screen:
     """One page to check. `path` is formatted with the seeded ids (see `_ids`); `who` is the
     browser session that opens it: "owner" (the demo org's owner, password), "admin" (its
     admin, through the demo IdP), "person" (a person signed in through the demo IdP) or
-    "anonymous". A page only reachable by doing
-    something gives `reach`, which leaves the browser on it. `status` is the HTTP status the
-    page answers with."""
+    "anonymous". A page only reachable by doing something gives `reach`, which leaves the
+    browser on it. `status` is the HTTP status the page answers with."""
 
     name: str
     path: str = ""
@@ -116,6 +115,14 @@ def _org_switcher_open(page: Page) -> None:
     expect(page.get_by_role("link", name=re.compile("Northwind Traders"))).to_be_visible()
 
 
+def _sso_sign_in_error(page: Page) -> None:
+    """Sign in with SSO for an address no organization knows: the sign-in page's error."""
+    page.goto("/login/")
+    page.fill("#id_identifier", "someone@unknown.example.com")
+    page.get_by_role("button", name="Sign in with SSO").click()
+    expect(page.get_by_test_id("sso-error")).to_be_visible()
+
+
 def _sso_setup_error(page: Page) -> None:
     """Submit the SSO setup form with nothing in it: the page again, with its errors."""
     page.goto("/o/demo/settings/sso-scim/")
@@ -170,7 +177,7 @@ PAGES = [
     Screen("my doors", "/me/doors/", who="person"),
     Screen("my doors, signed out", "/me/doors/", who="anonymous", status=403),
     Screen("sign-in", "/login/", who="anonymous"),
-    Screen("sign-in with an error", "/login/?next=/o/demo/", who="anonymous"),
+    Screen("sign-in with an SSO error", who="anonymous", reach=_sso_sign_in_error),
     Screen("demo IdP", "/saml/{org}/demo-idp/", who="anonymous"),
     Screen("SAML refused", who="anonymous", reach=_refused, status=403),
     # Last: the lockout pauses sign-in from this address too.
@@ -179,7 +186,8 @@ PAGES = [
 
 
 def _seed() -> dict[str, object]:
-    """The demo org, an Okta-like SCIM session, a second token, and cleanup findings."""
+    """The demo org, an Okta-like SCIM session, cleanup findings and a second org for the
+    owner; the ids that PAGES' paths name."""
     call("seed_demo")
     org = Organization.objects.get(slug="demo")
     scim = ScimClient(issue_token(org))
