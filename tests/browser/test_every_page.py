@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 from access.models import Door
 from accounts.actor import Actor
 from accounts.models import Group, Organization, Person
-from accounts.services.orgs import org_create
+from accounts.services.orgs import account_create, org_create
 from provisioning.models import ScimToken
 from tests.browser.conftest import ARTIFACTS, login, screenshot
 from tests.commands import call
@@ -36,6 +36,7 @@ WIDTHS = (390, 1280)
 OWNER = ("owner@demo.kisiscim.local", "demo-doors-open")
 PERSON = "Ada Lovelace"  # signs in to /me/ through the demo IdP
 ADMIN = "Dana Admin"  # signs in to the console through the demo IdP
+NO_ORG = ("newcomer@example.com", "a-long-enough-password-1")
 FAILING_IMPACTS = {"serious", "critical"}
 SYSTEM = Actor.system()
 
@@ -44,9 +45,10 @@ SYSTEM = Actor.system()
 class Screen:
     """One page to check. `path` is formatted with the seeded ids (see `_ids`); `who` is the
     browser session that opens it: "owner" (the demo org's owner, password), "admin" (its
-    admin, through the demo IdP), "person" (a person signed in through the demo IdP) or
-    "anonymous". A page only reachable by doing something gives `reach`, which leaves the
-    browser on it. `status` is the HTTP status the page answers with."""
+    admin, through the demo IdP), "no-org" (an account of no organization), "person" (a
+    person signed in through the demo IdP) or "anonymous". A page only reachable by doing
+    something gives `reach`, which leaves the browser on it. `status` is the HTTP status the
+    page answers with."""
 
     name: str
     path: str = ""
@@ -123,6 +125,14 @@ def _sso_sign_in_error(page: Page) -> None:
     expect(page.get_by_test_id("sso-error")).to_be_visible()
 
 
+def _api_key_created(page: Page) -> None:
+    """Create an API key in the console: the page that shows it once."""
+    page.goto("/o/demo/settings/api-keys/")
+    page.get_by_label("Name").fill("Front desk reader")
+    page.get_by_role("button", name="Create key").click()
+    expect(page.locator("h1")).not_to_have_text("API keys")
+
+
 def _sso_setup_error(page: Page) -> None:
     """Submit the SSO setup form with nothing in it: the page again, with its errors."""
     page.goto("/o/demo/settings/sso-scim/")
@@ -154,6 +164,7 @@ PAGES = [
     Screen("why (a door)", "/o/{org}/doors/{door}/why/?person={user_name}"),
     Screen("why (from a person)", "/o/{org}/why/?door={door}&person={person}"),
     Screen("API keys", "/o/{org}/settings/api-keys/"),
+    Screen("API key created", reach=_api_key_created),
     Screen("settings", "/o/{org}/settings/"),
     Screen("SSO & SCIM", "/o/{org}/settings/sso-scim/"),
     Screen("SSO setup with an error", reach=_sso_setup_error, status=400),
@@ -173,6 +184,7 @@ PAGES = [
     Screen(
         "forbidden (an admin on SSO & SCIM)", "/o/{org}/settings/sso-scim/", who="admin", status=403
     ),
+    Screen("no organization yet", "/", who="no-org"),
     Screen("my access", "/me/", who="person"),
     Screen("my doors", "/me/doors/", who="person"),
     Screen("my doors, signed out", "/me/doors/", who="anonymous", status=403),
@@ -226,6 +238,7 @@ def _seed() -> dict[str, object]:
     assert flag(org)
     # The owner owns a second org too: the top bar's organization switcher.
     org_create(slug="northwind", name="Northwind Traders", owner_email=OWNER[0], actor=SYSTEM)
+    account_create(email=NO_ORG[0], password=NO_ORG[1], actor=SYSTEM)
     return _ids(org)
 
 
@@ -311,6 +324,8 @@ def test_every_page_fits_the_screen_and_passes_axe(browser, live_server, setting
             if who == "owner":
                 login(sessions[who], *OWNER)
                 expect(sessions[who].locator("h1")).to_have_text("Dashboard")
+            elif who == "no-org":
+                login(sessions[who], NO_ORG[0], NO_ORG[1])
             elif who == "person":
                 _signs_in_with_sso(sessions[who], "ada.lovelace@demo.kisiscim.local", PERSON)
                 expect(sessions[who].get_by_test_id("me-groups")).to_be_visible()
