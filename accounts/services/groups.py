@@ -11,7 +11,7 @@ it). Door grants are not the group's business here: no service of this module to
 deleting a group deletes its grants with it (the database cascades).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -132,7 +132,11 @@ def group_create(
         actor=actor,
         action="group.created",
         target=group,
-        details={"members": len(person_pks), "source": group.source},
+        details={
+            "members": len(person_pks),
+            "source": group.source,
+            "joined": list(dict.fromkeys(member_ids))[:AUDIT_MEMBER_SAMPLE],
+        },
     )
     return group
 
@@ -182,13 +186,36 @@ def _lock(group: Group) -> None:
     Group.objects.select_for_update().filter(pk=group.pk).values_list("pk", flat=True).first()
 
 
-def _record_members(group: Group, action: str, ids: list[str], count: int, actor: Actor) -> None:
+def _record_members(
+    group: Group,
+    action: str,
+    ids: list[str],
+    count: int,
+    actor: Actor,
+    joined: Sequence[str] = (),
+    left: Sequence[str] = (),
+) -> None:
+    # `joined` and `left` (samples of SCIM ids) are what a person's history reads.
     audit_record(
         org=group.org,
         actor=actor,
         action=action,
         target=group,
-        details={"count": count, "ids": ids[:AUDIT_MEMBER_SAMPLE]},
+        details={
+            "count": count,
+            "ids": ids[:AUDIT_MEMBER_SAMPLE],
+            "joined": list(joined)[:AUDIT_MEMBER_SAMPLE],
+            "left": list(left)[:AUDIT_MEMBER_SAMPLE],
+        },
+    )
+
+
+def _leaving(group: Group, keep_pks: list[int]) -> list[str]:
+    """A sample of the members a replacement removes (for the audit event), one query."""
+    return list(
+        GroupMembership.objects.filter(group=group)
+        .exclude(person_id__in=keep_pks)
+        .values_list("person__scim_id", flat=True)[:AUDIT_MEMBER_SAMPLE]
     )
 
 
@@ -212,7 +239,7 @@ def group_members_add(
         ignore_conflicts=True,
     )
     _touch(group)
-    _record_members(group, "group.members_added", ids, len(ids), actor)
+    _record_members(group, "group.members_added", ids, len(ids), actor, joined=ids)
     return len(person_pks)
 
 
@@ -232,7 +259,7 @@ def group_members_remove(
     _lock(group)
     removed, _ = GroupMembership.objects.filter(group=group, person_id__in=person_pks).delete()
     _touch(group)
-    _record_members(group, "group.members_removed", ids, removed, actor)
+    _record_members(group, "group.members_removed", ids, removed, actor, left=ids)
     return removed
 
 
@@ -248,6 +275,7 @@ def group_members_set(
     ids = list(dict.fromkeys(member_ids))
     person_pks = _resolve_members(group.org, ids)
     _lock(group)
+    left = _leaving(group, person_pks)
     GroupMembership.objects.filter(group=group).exclude(person_id__in=person_pks).delete()
     now = timezone.now()
     GroupMembership.objects.bulk_create(
@@ -255,7 +283,7 @@ def group_members_set(
         ignore_conflicts=True,
     )
     _touch(group)
-    _record_members(group, "group.members_replaced", ids, len(ids), actor)
+    _record_members(group, "group.members_replaced", ids, len(ids), actor, joined=ids, left=left)
 
 
 @transaction.atomic
@@ -299,12 +327,14 @@ def group_patch(
         except IntegrityError as exc:
             raise _name_conflict(group.display_name) from exc
     removed = 0
+    left: list[str] = to_remove
     members_touched = to_set is not None or bool(to_add) or bool(to_remove)
     if members_touched:
         _lock(group)
         now = timezone.now()
         if to_set is not None:
             keep = [pks[i] for i in to_set]
+            left = _leaving(group, keep)
             removed, _ = (
                 GroupMembership.objects.filter(group=group).exclude(person_id__in=keep).delete()
             )
@@ -331,6 +361,8 @@ def group_patch(
             "added": len(to_add),
             "removed": removed,
             "ids": [*to_add, *to_remove][:AUDIT_MEMBER_SAMPLE],
+            "joined": to_add[:AUDIT_MEMBER_SAMPLE],
+            "left": left[:AUDIT_MEMBER_SAMPLE],
         },
     )
     return True

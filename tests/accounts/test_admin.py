@@ -340,10 +340,15 @@ def test_staff_edits_of_a_person_are_audited_under_the_staff_account(staff_clien
     person.refresh_from_db()
     assert person.family_name == "Lovelace"
     assert list(person.emails.values_list("value", flat=True)) == ["augusta@acme.example.com"]
-    assert _events(person.org, "person.updated")[-2:] == [
-        ("account", staff.email, {"changed": ["family_name"]}),
-        ("account", staff.email, {"changed": ["emails"]}),
+    events = _events(person.org, "person.updated")[-2:]
+    assert [(kind, label, d["changed"]) for kind, label, d in events] == [
+        ("account", staff.email, ["family_name"]),
+        ("account", staff.email, ["emails"]),
     ]
+    # The history keeps old and new values.
+    assert events[0][2]["from"] == {"family_name": ""}
+    assert events[0][2]["to"] == {"family_name": "Lovelace"}
+    assert events[1][2]["to"] == {"emails": ["augusta@acme.example.com"]}
 
 
 def test_staff_add_a_person_through_the_service(staff_client, staff, org):
