@@ -57,12 +57,32 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": [(e, actor_words(e)) for e in page],
+            "rows": [(e, actor_words(e), details_pairs(e.details)) for e in page],
             "actions": audit_action_list(org=request.org),
             "query": query.urlencode(),
             "nav": "audit",
         },
     )
+
+
+def _detail_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_detail_text(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_detail_text(v)}" for k, v in value.items()) or "none"
+    return str(value)
+
+
+def details_pairs(details: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """An event's details as the page shows them: readable words, each value cut short (the
+    CSV export keeps them whole)."""
+    pairs = []
+    for key, value in (details or {}).items():
+        text = _detail_text(value)
+        pairs.append((key.replace("_", " "), text if len(text) <= 120 else f"{text[:119]}…"))
+    return pairs
 
 
 def csv_safe(value: object) -> str:
