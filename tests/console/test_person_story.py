@@ -387,3 +387,69 @@ def test_audit_export_is_filtered_isolated_and_formula_safe(owner_client, org, o
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     suspended = _csv(owner_client, _url("audit_export", org) + "?action=person.suspended")
     assert [(r[1], r[3]) for r in suspended[1:]] == [(owner.email, "person.suspended")]
+
+
+# Group membership from the console ----------------------------------------------------
+
+
+def test_a_console_groups_members_are_edited_and_told_in_the_persons_story(
+    owner_client, org, owner
+):
+    ada = person_create(org=org, user_name="ada@acme.example.com", actor=Actor.scim())
+    lobby = group_create(org=org, display_name="Lobby", actor=Actor.of(owner))
+    page = _page(owner_client, _url("group_detail", org, lobby.scim_id))
+    assert 'data-testid="member-add"' in page and "managed by Okta" not in page
+    r = owner_client.post(
+        _url("group_member_add", org, lobby.scim_id), {"user_name": "ADA@acme.example.com"}
+    )
+    assert r.status_code == 302
+    assert list(lobby.members.all()) == [ada]
+    r = owner_client.post(_url("group_member_remove", org, lobby.scim_id), {"person": ada.scim_id})
+    assert r.status_code == 302
+    assert not lobby.members.exists()
+    assert _timeline(_page(owner_client, _url("person_detail", org, ada.scim_id)))[:2] == [
+        f"Removed from group Lobby | by {owner.email}",
+        f"Added to group Lobby | by {owner.email}",
+    ]
+
+
+def test_a_pushed_groups_members_are_read_only_managed_by_okta(scim, owner_client, org):
+    uid = scim.post("Users", okta_user("ada@acme.example.com")).json["id"]
+    pushed = scim.post(
+        "Groups",
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Okta Engineering",
+            "members": [{"value": uid}],
+        },
+    ).json
+    page = _page(owner_client, _url("group_detail", org, pushed["id"]))
+    assert "read-only: managed by Okta" in page
+    assert 'data-testid="member-add"' not in page and ">Remove</button>" not in page
+    r = owner_client.post(
+        _url("group_member_remove", org, pushed["id"]), {"person": uid}, follow=True
+    )
+    assert "managed by your identity provider" in r.content.decode()
+    r = owner_client.post(
+        _url("group_member_add", org, pushed["id"]),
+        {"user_name": "ada@acme.example.com"},
+        follow=True,
+    )
+    assert "managed by your identity provider" in r.content.decode()
+    assert [m["value"] for m in scim.get(f"Groups/{pushed['id']}").json["members"]] == [uid]
+
+
+def test_another_orgs_group_and_people_stay_out_of_reach(owner_client, org, other_org):
+    theirs = group_create(org=other_org, display_name="Vault", actor=Actor.system())
+    secret = person_create(org=other_org, user_name="secret@globex.example.com", actor=Actor.scim())
+    mine = group_create(org=org, display_name="Lobby", actor=Actor.system())
+    r = owner_client.post(_url("group_member_add", org, theirs.scim_id), {"user_name": "x"})
+    assert r.status_code == 404
+    r = owner_client.post(
+        _url("group_member_add", org, mine.scim_id),
+        {"user_name": "secret@globex.example.com"},
+        follow=True,
+    )
+    assert "No one with userName" in r.content.decode()
+    owner_client.post(_url("group_member_remove", org, mine.scim_id), {"person": secret.scim_id})
+    assert not mine.members.exists() and not theirs.members.exists()
