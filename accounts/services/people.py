@@ -251,6 +251,14 @@ def person_suspend(*, person: Person, actor: Actor, details: dict[str, Any] | No
 SUSPENSION_REASON_MAX_LENGTH = 500
 
 
+def _lock_person(person: Person) -> None:
+    """Serialise the lock's writes with a concurrent reactivation of the same person (a row
+    lock on PostgreSQL; SQLite serialises writers), then read their state as committed: a
+    reactivation that waited for a console suspension must see its lock, not overwrite it."""
+    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
+    person.refresh_from_db(fields=["is_active", "suspended_at", "idp_deleted_at", "updated_at"])
+
+
 @transaction.atomic
 def person_console_suspend(*, person: Person, reason: str, actor: Actor) -> ConsoleSuspension:
     """Suspend a person from the console and lock the suspension: no door opens for them
@@ -269,8 +277,7 @@ def person_console_suspend(*, person: Person, reason: str, actor: Actor) -> Cons
         raise ValidationError(
             {"reason": [f"At most {SUSPENSION_REASON_MAX_LENGTH} characters."]}, code="invalid"
         )
-    # Serialise with a concurrent SCIM change of the same person (row lock on PostgreSQL).
-    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
+    _lock_person(person)
     if ConsoleSuspension.objects.filter(person=person).exists():
         raise Conflict(f"{person.user_name} is already suspended in the console.")
     details = {"reason": reason, "locked": True}
@@ -297,7 +304,7 @@ def person_console_reactivate(*, person: Person, actor: Actor) -> bool:
     """
     if actor.account is None:
         raise ValidationError("Only a console account can lift a console suspension.")
-    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
+    _lock_person(person)
     lifted, _ = ConsoleSuspension.objects.filter(person=person).delete()
     if not lifted:
         raise ValidationError(
@@ -343,6 +350,9 @@ def person_reactivate(*, person: Person, actor: Actor) -> bool:
     ("person.reactivation_ignored") and ignored, and False returned; the person stays
     suspended (one the IdP had deleted and now brings back is visible to SCIM again,
     suspended)."""
+    if person.is_active:
+        return False
+    _lock_person(person)
     if person.is_active:
         return False
     lock = console_suspension_get(person=person)
