@@ -14,6 +14,7 @@ from accounts.actor import Actor
 from accounts.models import (
     Account,
     AuditEvent,
+    ConsoleSuspension,
     Group,
     GroupMembership,
     Membership,
@@ -83,6 +84,7 @@ def test_every_model_is_registered():
         Person,
         Group,
         AuditEvent,
+        ConsoleSuspension,
     ):
         assert model in registered, model
 
@@ -415,3 +417,14 @@ def test_staff_role_changes_go_through_the_membership_services(staff_client, sta
         staff.email,
         {"previous_owner": owner.email},
     )
+
+
+def test_staff_see_console_locks_read_only(staff_client, rows, owner):
+    from accounts.services.people import person_console_suspend
+
+    person = rows["acme"]["active"]
+    lock = person_console_suspend(person=person, reason="Badge stolen", actor=Actor.of(owner))
+    html = staff_client.get(_url(ConsoleSuspension, "changelist")).content.decode()
+    assert "Badge stolen" in html and person.user_name in html
+    assert staff_client.get(_url(ConsoleSuspension, "change", lock.pk)).status_code == 200
+    assert staff_client.get(_url(ConsoleSuspension, "delete", lock.pk)).status_code == 403
