@@ -122,7 +122,15 @@ def _person_event(event: AuditEvent, scim_id: str) -> TimelineEntry | None:
         return TimelineEntry(at, "signin", "Signed in with SSO", who)
     if action == "cleanup.resolved":
         return TimelineEntry(at, "cleanup", "Cleanup finding resolved", who, d.get("why", ""))
+    if action == "cleanup.flagged":
+        if scim_id not in (d.get("scim_ids") or []):
+            return None
+        return TimelineEntry(
+            at, "cleanup", "Flagged by the cleanup audit (suspended longer than the threshold)", who
+        )
     if action == "cleanup.kept":
+        if d.get("scim_id") != scim_id:
+            return None
         return TimelineEntry(
             at, "cleanup", "Kept in the cleanup audit", who, f"Reason: {d.get('reason', '')}"
         )

@@ -15,7 +15,7 @@ MEMBERSHIP_ACTIONS = (
     "group.members_replaced",
     "group.patched",
 )
-PERSON_MENTION_ACTIONS = (*MEMBERSHIP_ACTIONS, "cleanup.kept")
+PERSON_MENTION_ACTIONS = (*MEMBERSHIP_ACTIONS, "cleanup.flagged", "cleanup.kept")
 
 # Who, as the audit trail's filter names them.
 ACTOR_WORDS = {

@@ -453,3 +453,23 @@ def test_another_orgs_group_and_people_stay_out_of_reach(owner_client, org, othe
     assert "No one with userName" in r.content.decode()
     owner_client.post(_url("group_member_remove", org, mine.scim_id), {"person": secret.scim_id})
     assert not mine.members.exists() and not theirs.members.exists()
+
+
+def test_cleanup_decisions_are_in_the_story(owner_client, org, owner):
+    from provisioning.services.cleanup import cleanup_findings_keep
+    from tests.provisioning.cleanup_support import flag, suspended_people
+
+    ada, grace = suspended_people(org, 2, days=40)
+    findings = {f.person_id: f for f in flag(org)}
+    cleanup_findings_keep(
+        org=org, finding_ids=[findings[ada.pk].pk], actor=Actor.of(owner), reason="On leave"
+    )
+    entries = _timeline(_page(owner_client, _url("person_detail", org, ada.scim_id)))
+    assert entries[:2] == [
+        f"Kept in the cleanup audit | Reason: On leave | by {owner.email}",
+        "Flagged by the cleanup audit (suspended longer than the threshold) | by the system",
+    ]
+    # Grace was flagged in the same run; nothing of Ada's decision is in her story.
+    others = _timeline(_page(owner_client, _url("person_detail", org, grace.scim_id)))
+    assert others[0].startswith("Flagged by the cleanup audit")
+    assert not any("Kept" in e for e in others)
