@@ -17,6 +17,7 @@ from accounts.actor import Actor
 from accounts.models import (
     Account,
     AuditEvent,
+    ConsoleSuspension,
     Group,
     GroupMembership,
     Membership,
@@ -345,6 +346,17 @@ class GroupAdmin(ServiceAdmin):
                 member_ids=ids,
                 actor=_actor(request),
             )
+
+
+@admin.register(ConsoleSuspension)
+class ConsoleSuspensionAdmin(ReadOnlyAdmin):
+    """Read-only: a console lock is set and lifted on the person's page by the org's owner or
+    an admin (through the services that audit it and tell the owner)."""
+
+    list_display = ["person", "person__org", "suspended_by_label", "suspended_at", "reason"]
+    list_filter = ["person__org"]
+    search_fields = ["person__user_name", "suspended_by_label", "reason"]
+    list_select_related = ["person__org"]
 
 
 @admin.register(AuditEvent)

@@ -202,6 +202,29 @@ class Person(models.Model):
         return emails[0].value if emails else ""
 
 
+class ConsoleSuspension(models.Model):
+    """A lock an owner or admin put on one of the org's people in an emergency.
+
+    While it exists the person stays suspended whatever the IdP sends: Okta's later
+    `active: true` is recorded and ignored until an owner or admin lifts the lock in the
+    console. Its own table (not columns of the people table) so the lock never rewrites that
+    table, and its triggers, on SQLite."""
+
+    person = models.OneToOneField(
+        Person, primary_key=True, on_delete=models.CASCADE, related_name="console_suspension"
+    )
+    suspended_at = models.DateTimeField(default=timezone.now)
+    suspended_by = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text so the lock still names who set it after the account's deletion.
+    suspended_by_label = models.CharField(max_length=320)
+    reason = models.CharField(max_length=500)
+
+    def __str__(self) -> str:
+        return f"{self.person} suspended in the console by {self.suspended_by_label}"
+
+
 class PersonEmail(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails")
     value = models.CharField(max_length=320)
@@ -310,7 +333,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["org", "-created_at"], name="auditevent_org_recent")]
+        indexes = [
+            models.Index(fields=["org", "-created_at"], name="auditevent_org_recent"),
+            # One person's (or group's) history, newest first: the person page's timeline.
+            models.Index(
+                fields=["org", "target_type", "target_id", "-created_at"],
+                name="auditevent_target_recent",
+            ),
+        ]
 
     def __str__(self) -> str:
         who = self.actor_label or self.get_actor_kind_display()

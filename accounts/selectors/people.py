@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 
 from accounts.models import (
+    ConsoleSuspension,
     Group,
     Organization,
     OrgPeopleCount,
@@ -111,3 +112,9 @@ def people_counts(*, org: Organization) -> dict[str, int]:
     )
     counts["groups"] = Group.objects.filter(org=org).count()
     return counts
+
+
+def console_suspension_get(*, person: Person) -> ConsoleSuspension | None:
+    """The person's console lock, if any, read fresh (a decision to ignore the IdP must never
+    rest on a cached answer)."""
+    return ConsoleSuspension.objects.filter(person=person).first()

@@ -11,7 +11,7 @@ it). Door grants are not the group's business here: no service of this module to
 deleting a group deletes its grants with it (the database cascades).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -127,7 +127,11 @@ def group_create(
         actor=actor,
         action="group.created",
         target=group,
-        details={"members": len(person_pks), "source": group.source},
+        details={
+            "members": len(person_pks),
+            "source": group.source,
+            "joined": list(dict.fromkeys(member_ids))[:AUDIT_MEMBER_SAMPLE],
+        },
     )
     return group
 
@@ -181,13 +185,36 @@ def _lock_and_touch(group: Group) -> None:
     Group.objects.filter(pk=group.pk).update(updated_at=group.updated_at)
 
 
-def _record_members(group: Group, action: str, ids: list[str], count: int, actor: Actor) -> None:
+def _record_members(
+    group: Group,
+    action: str,
+    ids: list[str],
+    count: int,
+    actor: Actor,
+    joined: Sequence[str] = (),
+    left: Sequence[str] = (),
+) -> None:
+    # `joined` and `left` (samples of SCIM ids) are what a person's history reads.
     audit_record(
         org=group.org,
         actor=actor,
         action=action,
         target=group,
-        details={"count": count, "ids": ids[:AUDIT_MEMBER_SAMPLE]},
+        details={
+            "count": count,
+            "ids": ids[:AUDIT_MEMBER_SAMPLE],
+            "joined": list(joined)[:AUDIT_MEMBER_SAMPLE],
+            "left": list(left)[:AUDIT_MEMBER_SAMPLE],
+        },
+    )
+
+
+def _leaving(group: Group, keep_pks: list[int]) -> list[str]:
+    """A sample of the members a replacement removes (for the audit event), one query."""
+    return list(
+        GroupMembership.objects.filter(group=group)
+        .exclude(person_id__in=keep_pks)
+        .values_list("person__scim_id", flat=True)[:AUDIT_MEMBER_SAMPLE]
     )
 
 
@@ -210,7 +237,7 @@ def group_members_add(
         [GroupMembership(group=group, person_id=pk, created_at=now) for pk in person_pks],
         ignore_conflicts=True,
     )
-    _record_members(group, "group.members_added", ids, len(ids), actor)
+    _record_members(group, "group.members_added", ids, len(ids), actor, joined=ids)
     return len(person_pks)
 
 
@@ -229,7 +256,7 @@ def group_members_remove(
         return 0
     _lock_and_touch(group)
     removed, _ = GroupMembership.objects.filter(group=group, person_id__in=person_pks).delete()
-    _record_members(group, "group.members_removed", ids, removed, actor)
+    _record_members(group, "group.members_removed", ids, removed, actor, left=ids)
     return removed
 
 
@@ -245,13 +272,14 @@ def group_members_set(
     ids = list(dict.fromkeys(member_ids))
     person_pks = _resolve_members(group.org, ids)
     _lock_and_touch(group)
+    left = _leaving(group, person_pks)
     GroupMembership.objects.filter(group=group).exclude(person_id__in=person_pks).delete()
     now = timezone.now()
     GroupMembership.objects.bulk_create(
         [GroupMembership(group=group, person_id=pk, created_at=now) for pk in person_pks],
         ignore_conflicts=True,
     )
-    _record_members(group, "group.members_replaced", ids, len(ids), actor)
+    _record_members(group, "group.members_replaced", ids, len(ids), actor, joined=ids, left=left)
 
 
 # No savepoint of its own: its one caller, the SCIM endpoint, runs each write request in one
@@ -297,12 +325,14 @@ def group_patch(
         except IntegrityError as exc:
             raise _name_conflict(group.display_name) from exc
     removed = 0
+    left: list[str] = to_remove
     members_touched = to_set is not None or bool(to_add) or bool(to_remove)
     if members_touched:
         _lock_and_touch(group)
         now = timezone.now()
         if to_set is not None:
             keep = [pks[i] for i in to_set]
+            left = _leaving(group, keep)
             removed, _ = (
                 GroupMembership.objects.filter(group=group).exclude(person_id__in=keep).delete()
             )
@@ -328,6 +358,8 @@ def group_patch(
             "added": len(to_add),
             "removed": removed,
             "ids": [*to_add, *to_remove][:AUDIT_MEMBER_SAMPLE],
+            "joined": to_add[:AUDIT_MEMBER_SAMPLE],
+            "left": left[:AUDIT_MEMBER_SAMPLE],
         },
     )
     return True

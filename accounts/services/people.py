@@ -10,7 +10,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.actor import Actor
-from accounts.models import GroupMembership, Organization, Person, PersonEmail
+from accounts.models import (
+    ConsoleSuspension,
+    GroupMembership,
+    Organization,
+    Person,
+    PersonEmail,
+)
+from accounts.selectors.people import console_suspension_get
 from accounts.services.audit import audit_record
 from accounts.usernames import user_name_problem
 from kisiscim.exceptions import Conflict
@@ -176,17 +183,23 @@ def person_update(
     if unknown:
         raise ValidationError(f"Unknown person attributes: {', '.join(sorted(unknown))}.")
     changed: list[str] = []
+    # Old and new values of what changed, for the person's history (the audit event).
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
     for field, raw in changes.items():
         value = _clean_text(field, raw)
         if field == "user_name" and not value:
             raise ValidationError({"user_name": ["userName cannot be empty."]}, code="required")
         if getattr(person, field) != value:
+            before[field], after[field] = getattr(person, field), value
             setattr(person, field, value)
             changed.append(field)
     if emails is not None:
         new_emails = _clean_emails(emails)
         current = [EmailData(e.value, e.type, e.primary) for e in person.emails.all()]
         if current != new_emails:
+            before["emails"] = [e.value for e in current]
+            after["emails"] = [e.value for e in new_emails]
             PersonEmail.objects.filter(person=person).delete()
             PersonEmail.objects.bulk_create(
                 [
@@ -209,13 +222,13 @@ def person_update(
             actor=actor,
             action="person.updated",
             target=person,
-            details={"changed": changed},
+            details={"changed": changed, "from": before, "to": after},
         )
     return changed
 
 
 @transaction.atomic
-def person_suspend(*, person: Person, actor: Actor) -> bool:
+def person_suspend(*, person: Person, actor: Actor, details: dict[str, Any] | None = None) -> bool:
     """Suspend a person: door access ends at once; the row, id, groups and history stay.
 
     Idempotent: returns False when the person was already suspended.
@@ -230,8 +243,75 @@ def person_suspend(*, person: Person, actor: Actor) -> bool:
         actor=actor,
         action="person.suspended",
         target=person,
+        details=details,
     )
     return True
+
+
+SUSPENSION_REASON_MAX_LENGTH = 500
+
+
+def _lock_person(person: Person) -> None:
+    """Serialise the lock's writes with a concurrent reactivation of the same person (a row
+    lock on PostgreSQL; SQLite serialises writers), then read their state as committed: a
+    reactivation that waited for a console suspension must see its lock, not overwrite it."""
+    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
+    person.refresh_from_db(fields=["is_active", "suspended_at", "idp_deleted_at", "updated_at"])
+
+
+@transaction.atomic
+def person_console_suspend(*, person: Person, reason: str, actor: Actor) -> ConsoleSuspension:
+    """Suspend a person from the console and lock the suspension: no door opens for them
+    from this commit on, and the IdP cannot lift it (`person_reactivate` ignores SCIM's
+    `active: true` while the lock exists); only `person_console_reactivate` does.
+
+    Only a console account may set it, with a reason. A person already suspended (by the
+    IdP) is locked as they are; a person already locked is a Conflict.
+    """
+    if actor.account is None:
+        raise ValidationError("Only a console account can suspend someone in the console.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why (the owner is told)."]}, code="required")
+    if len(reason) > SUSPENSION_REASON_MAX_LENGTH or "\x00" in reason:
+        raise ValidationError(
+            {"reason": [f"At most {SUSPENSION_REASON_MAX_LENGTH} characters."]}, code="invalid"
+        )
+    _lock_person(person)
+    if ConsoleSuspension.objects.filter(person=person).exists():
+        raise Conflict(f"{person.user_name} is already suspended in the console.")
+    details = {"reason": reason, "locked": True}
+    if not person_suspend(person=person, actor=actor, details=details):
+        audit_record(
+            org=person.org, actor=actor, action="person.suspended", target=person, details=details
+        )
+    return ConsoleSuspension.objects.create(
+        person=person,
+        suspended_at=person.suspended_at or timezone.now(),
+        suspended_by=actor.account,
+        suspended_by_label=actor.label,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def person_console_reactivate(*, person: Person, actor: Actor) -> bool:
+    """Lift the console's lock and reactivate the person, same id and groups.
+
+    Only a console suspension is lifted here: one the IdP made stays the IdP's to undo (SCIM
+    is the source of truth), so a person without a lock is a ValidationError. Returns
+    whether the person was reactivated (False: the lock is gone, they were active already).
+    """
+    if actor.account is None:
+        raise ValidationError("Only a console account can lift a console suspension.")
+    _lock_person(person)
+    lifted, _ = ConsoleSuspension.objects.filter(person=person).delete()
+    if not lifted:
+        raise ValidationError(
+            "Only a suspension made in the console can be lifted here; the identity provider "
+            "reactivates the people it suspended."
+        )
+    return _reactivate(person=person, actor=actor, details={"lock_lifted": True})
 
 
 @transaction.atomic
@@ -263,7 +343,35 @@ def person_idp_delete(*, person: Person) -> bool:
 
 @transaction.atomic
 def person_reactivate(*, person: Person, actor: Actor) -> bool:
-    """Reactivate a suspended person with the same id and groups. Idempotent."""
+    """Reactivate a suspended person with the same id and groups. Idempotent.
+
+    A console suspension is a lock: the IdP's `active: true` (or anyone else's call but
+    `person_console_reactivate`) is then recorded
+    ("person.reactivation_ignored") and ignored, and False returned; the person stays
+    suspended (one the IdP had deleted and now brings back is visible to SCIM again,
+    suspended)."""
+    if person.is_active:
+        return False
+    _lock_person(person)
+    if person.is_active:
+        return False
+    lock = console_suspension_get(person=person)
+    if lock is not None:
+        if person.idp_deleted_at is not None:
+            person.idp_deleted_at = None
+            person.save(update_fields=["idp_deleted_at"])
+        audit_record(
+            org=person.org,
+            actor=actor,
+            action="person.reactivation_ignored",
+            target=person,
+            details={"locked_by": lock.suspended_by_label, "reason": lock.reason},
+        )
+        return False
+    return _reactivate(person=person, actor=actor)
+
+
+def _reactivate(*, person: Person, actor: Actor, details: dict[str, Any] | None = None) -> bool:
     if person.is_active:
         return False
     person.is_active = True
@@ -276,5 +384,6 @@ def person_reactivate(*, person: Person, actor: Actor) -> bool:
         actor=actor,
         action="person.reactivated",
         target=person,
+        details=details,
     )
     return True

@@ -119,7 +119,12 @@ def cleanup_audit_run(
                     org=org,
                     actor=Actor.system(),
                     action="cleanup.flagged",
-                    details={"count": len(created), "user_names": [f.user_name for f in created]},
+                    details={
+                        "count": len(created),
+                        "user_names": [f.user_name for f in created],
+                        # What each person's history finds them by.
+                        "scim_ids": [f.scim_id for f in created],
+                    },
                 )
         result.flagged_count += len(created)
         result.flagged.extend(created[: max(0, FLAGGED_KEPT - len(result.flagged))])

@@ -7,6 +7,11 @@ side effects that other sub-domains own follow, in the same transaction or after
     idp_delete  -> suspend (as above), then hidden from SCIM
     card_set    -> the card credential the IdP manages (cardNumber), in access
 
+And the console's emergency lock, which the IdP cannot lift:
+
+    console_suspend     -> the owner is told (outbox), in the same transaction
+    console_reactivate  -> the open cleanup finding is resolved; the owner is told
+
 The SCIM adapters call these, never the accounts services directly, so no side effect is
 forgotten by one entry point and remembered by another.
 """
@@ -20,12 +25,18 @@ from accounts.actor import Actor
 from accounts.models import Organization, Person
 from accounts.services.people import (
     EmailData,
+    person_console_reactivate,
+    person_console_suspend,
     person_create,
     person_idp_delete,
     person_reactivate,
     person_suspend,
 )
-from notifications.services import mass_deactivation_note_on_commit, person_email_on_commit
+from notifications.services import (
+    mass_deactivation_note_on_commit,
+    owner_notice_on_commit,
+    person_email_on_commit,
+)
 from provisioning.services.cleanup import cleanup_findings_resolve_for_person
 
 
@@ -75,7 +86,10 @@ def scim_person_suspend(*, person: Person) -> bool:
 @transaction.atomic
 def scim_person_reactivate(*, person: Person) -> bool:
     """Reactivate for the IdP (`active: true`); in the same transaction, the person's open
-    cleanup finding is resolved, so no one is ever active with an open finding."""
+    cleanup finding is resolved, so no one is ever active with an open finding.
+
+    While the person is suspended in the console (a lock), the IdP's `active: true` is
+    recorded and ignored: False, and the person stays suspended."""
     actor = Actor.scim()
     reactivated = person_reactivate(person=person, actor=actor)
     if reactivated:
@@ -95,3 +109,46 @@ def scim_person_card_set(*, person: Person, number: str | None) -> bool:
     """The IdP's `cardNumber` (our extension schema): the person's IdP-managed card becomes
     this number, or is revoked for None or "". Cards added in the console stay."""
     return scim_card_set(person=person, number=number)
+
+
+def _person_notice(*, person: Person, actor: Actor, subject: str, detail: str) -> None:
+    name = person.full_name or person.user_name
+    owner_notice_on_commit(
+        org=person.org,
+        subject=f"[KisiSCIM] {subject}: {name}",
+        body=(
+            f"{subject} in {person.org.name} by {actor.description}: {name} "
+            f"(userName {person.user_name}).\n{detail}\n"
+            "The person's page in the KisiSCIM console shows their history.\n"
+        ),
+    )
+
+
+@transaction.atomic
+def console_person_suspend(*, person: Person, reason: str, actor: Actor) -> None:
+    """An owner or admin suspends a person in an emergency: every door closes for them from
+    the commit on, the IdP cannot lift it, and the owner is told (every use)."""
+    person_console_suspend(person=person, reason=reason, actor=actor)
+    _person_notice(
+        person=person,
+        actor=actor,
+        subject="Suspended in the console",
+        detail=(
+            f"Reason: {reason.strip()}\nNo door opens for them now, and the identity provider "
+            "cannot reactivate them until an owner or admin does in the console."
+        ),
+    )
+
+
+@transaction.atomic
+def console_person_reactivate(*, person: Person, actor: Actor) -> None:
+    """An owner or admin lifts a console suspension: the person is active again (same id and
+    groups), their open cleanup finding is resolved, and the owner is told."""
+    if person_console_reactivate(person=person, actor=actor):
+        cleanup_findings_resolve_for_person(person=person, actor=actor)
+    _person_notice(
+        person=person,
+        actor=actor,
+        subject="Console suspension lifted",
+        detail="They are active again; their groups' door grants apply from now on.",
+    )

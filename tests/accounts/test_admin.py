@@ -14,6 +14,7 @@ from accounts.actor import Actor
 from accounts.models import (
     Account,
     AuditEvent,
+    ConsoleSuspension,
     Group,
     GroupMembership,
     Membership,
@@ -83,6 +84,7 @@ def test_every_model_is_registered():
         Person,
         Group,
         AuditEvent,
+        ConsoleSuspension,
     ):
         assert model in registered, model
 
@@ -340,10 +342,15 @@ def test_staff_edits_of_a_person_are_audited_under_the_staff_account(staff_clien
     person.refresh_from_db()
     assert person.family_name == "Lovelace"
     assert list(person.emails.values_list("value", flat=True)) == ["augusta@acme.example.com"]
-    assert _events(person.org, "person.updated")[-2:] == [
-        ("account", staff.email, {"changed": ["family_name"]}),
-        ("account", staff.email, {"changed": ["emails"]}),
+    events = _events(person.org, "person.updated")[-2:]
+    assert [(kind, label, d["changed"]) for kind, label, d in events] == [
+        ("account", staff.email, ["family_name"]),
+        ("account", staff.email, ["emails"]),
     ]
+    # The history keeps old and new values.
+    assert events[0][2]["from"] == {"family_name": ""}
+    assert events[0][2]["to"] == {"family_name": "Lovelace"}
+    assert events[1][2]["to"] == {"emails": ["augusta@acme.example.com"]}
 
 
 def test_staff_add_a_person_through_the_service(staff_client, staff, org):
@@ -410,3 +417,14 @@ def test_staff_role_changes_go_through_the_membership_services(staff_client, sta
         staff.email,
         {"previous_owner": owner.email},
     )
+
+
+def test_staff_see_console_locks_read_only(staff_client, rows, owner):
+    from accounts.services.people import person_console_suspend
+
+    person = rows["acme"]["active"]
+    lock = person_console_suspend(person=person, reason="Badge stolen", actor=Actor.of(owner))
+    html = staff_client.get(_url(ConsoleSuspension, "changelist")).content.decode()
+    assert "Badge stolen" in html and person.user_name in html
+    assert staff_client.get(_url(ConsoleSuspension, "change", lock.pk)).status_code == 200
+    assert staff_client.get(_url(ConsoleSuspension, "delete", lock.pk)).status_code == 403

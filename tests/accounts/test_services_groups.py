@@ -52,7 +52,7 @@ def test_group_create_with_members(org, owner):
     assert (event.actor, event.target_id, event.details) == (
         owner,
         group.scim_id,
-        {"members": 2, "source": "console"},
+        {"members": 2, "source": "console", "joined": [ada.scim_id, grace.scim_id]},
     )
 
 

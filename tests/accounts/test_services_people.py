@@ -194,7 +194,19 @@ def test_person_update_reports_what_changed(org):
     assert (person.given_name, person.family_name, person.updated_at) == ("Alan M.", "Turing", T0)
     assert _emails(person) == [("alan@acme.example.com", "work", True)]
     event = AuditEvent.objects.get(org=org, action="person.updated")
-    assert (event.actor_kind, event.details) == ("scim", {"changed": changed})
+    # Old and new values, for the person's history.
+    assert (event.actor_kind, event.details) == (
+        "scim",
+        {
+            "changed": changed,
+            "from": {"given_name": "Alan", "family_name": "", "emails": []},
+            "to": {
+                "given_name": "Alan M.",
+                "family_name": "Turing",
+                "emails": ["alan@acme.example.com"],
+            },
+        },
+    )
 
 
 def test_person_update_with_the_same_values_is_a_no_op(org):

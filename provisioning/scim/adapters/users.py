@@ -268,7 +268,8 @@ class SCIMPerson(ScimAdapter, SCIMUser):
             scim_person_card_set(person=self.obj, number=state.card_number)
         if state.active != current.active or (state.active and self.obj.idp_deleted_at):
             if state.active:
-                scim_person_reactivate(person=self.obj)
+                if not scim_person_reactivate(person=self.obj) and not self.obj.is_active:
+                    self.notes.append("active=true ignored: suspended in the console (a lock)")
             else:
                 scim_person_suspend(person=self.obj)
 
