@@ -179,6 +179,13 @@ PAGES = [
     Screen("cleanup audit", "/o/{org}/cleanup/"),
     Screen("cleanup delete confirmation", reach=_cleanup_confirm_delete),
     Screen("provisioning log", "/o/{org}/provisioning-log/"),
+    Screen("provisioning log, errors", "/o/{org}/provisioning-log/?outcome=error"),
+    Screen("provisioning log, a bad date", "/o/{org}/provisioning-log/?date_from=yesterday"),
+    Screen("audit trail", "/o/{org}/audit/"),
+    Screen("audit trail, Okta's changes", "/o/{org}/audit/?actor=okta"),
+    Screen("audit trail, a bad date", "/o/{org}/audit/?since=yesterday"),
+    Screen("person detail (suspended by Okta)", "/o/{org}/people/{rosa}/"),
+    Screen("dashboard of a new org (the set-up checklist)", "/o/northwind/"),
     Screen("not found", reach=_not_found),
     Screen("dashboard (an admin)", "/o/{org}/", who="admin"),
     Screen(
@@ -247,6 +254,7 @@ def _ids(org: Organization) -> dict[str, object]:
     return {
         "org": org.slug,
         "person": ada.scim_id,
+        "rosa": Person.objects.get(org=org, user_name="rosa.parks@demo.kisiscim.local").scim_id,
         "user_name": ada.user_name,
         "group": Group.objects.get(org=org, display_name="HQ Front Door").scim_id,
         "door": Door.objects.get(org=org, name="Lobby").pk,
