@@ -2,6 +2,7 @@
 after a confirmation that names the count, then see them gone and in the history."""
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import Person
 from provisioning.models import CleanupFinding
@@ -28,25 +29,26 @@ def test_owner_bulk_deletes_findings_after_confirming_the_count(page, org, owner
 
     login(page, owner.email, PASSWORD)
     page.click("nav.sidenav >> text=Cleanup audit")
-    assert page.locator("h1").inner_text() == "Cleanup audit"
+    expect(page.locator("h1")).to_have_text("Cleanup audit")
     rows = page.locator('[data-testid="findings"] tbody tr')
-    assert rows.count() == 3
+    expect(rows).to_have_count(3)
     assert "invisible0@globex" not in page.content()
     delete = page.get_by_role("button", name="Delete permanently…")
-    assert delete.is_disabled()
+    expect(delete).to_be_disabled()
 
     page.get_by_label("Select ada@acme.example.com").check()
     page.get_by_label(f"Select {bob.user_name}").check()
-    assert page.get_by_test_id("selection-count").inner_text() == "2 selected"
+    expect(page.get_by_test_id("selection-count")).to_have_text("2 selected")
     delete.click()
 
-    assert page.locator("h1").inner_text() == "Delete 2 people permanently?"
+    expect(page.locator("h1")).to_have_text("Delete 2 people permanently?")
     screenshot(page, "cleanup-confirm-delete")
     page.get_by_role("button", name="Delete 2 people permanently").click()
 
-    assert "Deleted 2 people permanently." in page.locator(".messages").inner_text()
-    assert rows.count() == 1
-    assert cy.user_name in rows.first.inner_text()
+    expect(page.locator(".messages")).to_contain_text("Deleted 2 people permanently.")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(cy.user_name)
+    expect(page.get_by_test_id("history")).to_contain_text("ada@acme.example.com")
     history = page.get_by_test_id("history").inner_text()
     assert history.count("Deleted") == 2
     assert "ada@acme.example.com" in history
@@ -65,10 +67,11 @@ def test_select_all_and_keep_with_a_reason(page, org, owner):
     login(page, owner.email, PASSWORD)
     page.goto(f"/o/{org.slug}/cleanup/")
     page.get_by_label("Select all on this page").check()
-    assert page.get_by_test_id("selection-count").inner_text() == "3 selected"
+    expect(page.get_by_test_id("selection-count")).to_have_text("3 selected")
     page.get_by_label("Reason to keep").fill("Seasonal staff, back in spring")
     page.get_by_role("button", name="Keep", exact=True).click()
 
-    assert "Kept 3 people." in page.locator(".messages").inner_text()
-    assert "No open findings." in page.get_by_test_id("findings").inner_text()
+    expect(page.locator(".messages")).to_contain_text("Kept 3 people.")
+    expect(page.get_by_test_id("findings")).to_contain_text("No open findings.")
+    expect(page.get_by_test_id("history")).to_contain_text("Seasonal staff")
     assert page.get_by_test_id("history").inner_text().count("Seasonal staff") == 3

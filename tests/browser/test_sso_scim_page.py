@@ -24,23 +24,23 @@ def test_owner_sets_up_sso_enables_scim_and_copies_the_token_once(page, make_org
     login(page, owner.email, PASSWORD)
     page.click("nav.sidenav >> text=Settings")
     page.click("text=SSO & SCIM")
-    assert page.locator("h1").inner_text() == "SSO & SCIM"
-    assert page.get_by_test_id("sso-state").inner_text() == "Not configured"
-    assert page.get_by_role("button", name="Enable SCIM").is_disabled()
+    expect(page.locator("h1")).to_have_text("SSO & SCIM")
+    expect(page.get_by_test_id("sso-state")).to_have_text("Not configured")
+    expect(page.get_by_role("button", name="Enable SCIM")).to_be_disabled()
     host = page.url.split("/")[2]
     assert page.get_by_test_id("sp-acs-url").input_value() == f"http://{host}/saml/initech/acs/"
 
     screenshot(page, "sso-scim-setup")
     page.set_input_files("#id_metadata", str(DEMO_METADATA_PATH))
     page.click("text=Save SSO settings")
-    assert page.get_by_test_id("sso-state").inner_text() == "Enabled"
-    assert "SSO settings saved." in page.locator(".messages").inner_text()
+    expect(page.get_by_test_id("sso-state")).to_have_text("Enabled")
+    expect(page.locator(".messages")).to_contain_text("SSO settings saved.")
 
     page.get_by_role("button", name="Enable SCIM").click()
-    assert page.get_by_test_id("scim-state").inner_text() == "Enabled"
+    expect(page.get_by_test_id("scim-state")).to_have_text("Enabled")
     page.get_by_role("button", name="Generate Token").click()
 
-    assert page.locator("h1").inner_text() == "Your SCIM token"
+    expect(page.locator("h1")).to_have_text("Your SCIM token")
     field = page.get_by_test_id("scim-token")
     assert field.get_attribute("readonly") is not None
     raw = field.input_value()
@@ -75,9 +75,9 @@ def test_an_admin_of_the_same_org_is_refused(page, org, owner):
 
     login(page, admin.email, PASSWORD)
     page.click("nav.sidenav >> text=Settings")
-    assert page.locator("h1").inner_text() == "Settings"
-    assert page.locator("text=SSO & SCIM").count() == 0
+    expect(page.locator("h1")).to_have_text("Settings")
+    expect(page.locator("text=SSO & SCIM")).to_have_count(0)
 
     response = page.goto(f"/o/{org.slug}/settings/sso-scim/")
     assert response.status == 403
-    assert page.locator("h1").inner_text() == "Not allowed"
+    expect(page.locator("h1")).to_have_text("Not allowed")
