@@ -64,12 +64,12 @@ def start_hosts(count: int, *, database_url: str, redis_url: str, log_dir: Path,
             stderr=subprocess.STDOUT,
         )
         hosts.append(Host(f"http://127.0.0.1:{port}", proc))
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a busy CI machine starts Django slowly
     for host in hosts:
         while True:
             try:
                 # Loopback http only: the hosts this module started.
-                urllib.request.urlopen(host.base + "/healthz", timeout=2).read()  # noqa: S310
+                urllib.request.urlopen(host.base + "/healthz", timeout=10).read()  # noqa: S310
                 break
             except (urllib.error.URLError, ConnectionError):
                 if host.proc.poll() is not None or time.monotonic() > deadline:
