@@ -64,7 +64,7 @@ class ScimRequestMiddleware:
             logger.exception("Could not render the request body for the provisioning log.")
             body = "[body not stored: see the server log]"
         try:
-            answer = response_body_for_log(response)
+            answer = response_body_for_log(response, method=request.method or "GET")
         except Exception:
             logger.exception("Could not render the response body for the provisioning log.")
             answer = "[body not stored: see the server log]"

@@ -89,8 +89,21 @@ def body_for_log(request: Any, *, max_body_bytes: int) -> str:
     return redacted_body(body)
 
 
-def response_body_for_log(response: Any) -> str:
-    """What the log stores of the answer's body: redacted and bounded like a request's."""
+# A read's answer is kept when it is small (a lookup, one resource, an error); the pages of an
+# import (100 people, some 60 KB each) are not: storing them cost more than serving them,
+# and they would keep every person's data in the log for its whole retention.
+MAX_STORED_READ_ANSWER = 8 * 1024
+
+
+def response_body_for_log(response: Any, *, method: str = "GET") -> str:
+    """What the log stores of the answer's body: redacted and bounded like a request's; the
+    answer to a successful read only up to MAX_STORED_READ_ANSWER bytes (a note otherwise)."""
     if getattr(response, "streaming", False):
         return ""
-    return redacted_body(response.content)
+    content = response.content
+    if method == "GET" and response.status_code < 400 and len(content) > MAX_STORED_READ_ANSWER:
+        return (
+            f"[{len(content):,} bytes: the answer to a read is stored up to "
+            f"{MAX_STORED_READ_ANSWER:,} bytes]"
+        )
+    return redacted_body(content)

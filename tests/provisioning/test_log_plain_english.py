@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.actor import Actor
 from provisioning.log_text import client_name, log_sentence
 from provisioning.models import ProvisioningLogEntry, ScimToken
+from provisioning.scim.redaction import MAX_STORED_READ_ANSWER
 from provisioning.services.tokens import scim_token_add, scim_token_revoke
 from tests.provisioning import okta_story
 from tests.provisioning.scim.client import ScimClient, issue_token, okta_user
@@ -84,6 +85,26 @@ def test_response_body_is_redacted_and_bounded_like_the_request(org):
     assert scim.token not in entry.response_body
     no_content = ProvisioningLogEntry(response_body="")
     assert no_content.response_body == ""
+
+
+def test_a_large_answer_to_a_read_is_not_stored_but_a_write_is(org):
+    """An import's pages are not copied into the log (a note says how large they were)."""
+    scim = ScimClient(issue_token(org))
+    for i in range(40):
+        created = scim.post("Users", okta_user(f"person.{i:02d}@acme.example.com"))
+    write = ProvisioningLogEntry.objects.filter(org=org, method="POST").latest("id")
+    assert json.loads(write.response_body) == created.json
+    page = scim.get("Users?startIndex=1&count=100")
+    assert len(page.content) > MAX_STORED_READ_ANSWER
+    entry = ProvisioningLogEntry.objects.filter(org=org).latest("id")
+    assert entry.response_body == (
+        f"[{len(page.content):,} bytes: the answer to a read is stored up to "
+        f"{MAX_STORED_READ_ANSWER:,} bytes]"
+    )
+    assert "person.00@acme.example.com" not in entry.response_body
+    lookup = scim.get('Users?filter=userName eq "person.07@acme.example.com"')
+    entry = ProvisioningLogEntry.objects.filter(org=org).latest("id")
+    assert json.loads(entry.response_body) == lookup.json  # a lookup is small: kept
 
 
 FILTER_CASES = [
