@@ -190,6 +190,12 @@ RATIO_TARGETS = [
     ),
     ("add_100_members_within_1_3x_add_1", "9. PATCH add 100 members", "add1", 1.3),
     (
+        "last_page_within_1_1x_first",
+        "9. GET /Users, the last page of 100 (after the page before it)",
+        "first",
+        1.1,
+    ),
+    (
         "remove_from_largest_group_within_1_3x_baseline",
         "9. PATCH remove 1 member of the largest group (10,000 at scale 1)",
         "base",
@@ -199,6 +205,7 @@ RATIO_TARGETS = [
 RATIO_REFERENCES = {
     "base": "9. baseline: GET /ServiceProviderConfig",
     "add1": "9. PATCH add 1 member",
+    "first": "9. GET /Users?startIndex=1&count=100",
 }
 
 
@@ -235,10 +242,11 @@ def targets(rows: list[dict[str, Any]], audit_result: dict | None, facts: dict) 
     first = by.get(("3. import: first 10 pages", 1))
     last = by.get(("3. import: last 10 pages", 1))
     if first and last:
+        # Ten requests each, so a noisy figure; workload 9 measures the same interleaved.
         ratio = last["p50_ms"] / first["p50_ms"]
-        checks["import_last_page_within_1_1x_first"] = {
+        checks["import_last_10_pages_within_1_25x_first_10"] = {
             "ratio": round(ratio, 2),
-            "met": ratio <= 1.1,
+            "met": ratio <= 1.25,
         }
     every = by.get(("3. import: every page (count=100)", 1))
     ten = by.get(("3. page of 10 (first and far pages)", 1))

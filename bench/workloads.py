@@ -306,6 +306,8 @@ def ratios(ctx: Context) -> list[dict[str, Any]]:
     that group, members included."""
     probe = Scim(ctx.port, ctx.token)
     big_id, big_start = _big_group(probe)
+    users_total = _list_total(probe.request("GET", "Users?startIndex=1&count=1")) or 0
+    last_start = max(PAGE + 1, (users_total - 1) // PAGE * PAGE + 1)
     setup = ctx.phase("9. ratio groups", 1)
     made: list[str] = []
     setup.run(
@@ -326,6 +328,7 @@ def ratios(ctx: Context) -> list[dict[str, Any]]:
         "base": "9. baseline: GET /ServiceProviderConfig",
         "eq": '9. userName eq "…" (found, any case)',
         "users": "9. GET /Users?startIndex=1&count=100",
+        "last": "9. GET /Users, the last page of 100 (after the page before it)",
         "groups": "9. GET /Groups?count=100&excludedAttributes=members",
         "add1": "9. PATCH add 1 member",
         "add100": "9. PATCH add 100 members",
@@ -343,6 +346,7 @@ def ratios(ctx: Context) -> list[dict[str, Any]]:
             ("base", None),
             ("eq", person.user_name.upper() if i % 2 else person.user_name),
             ("users", None),
+            ("last", None),
             ("groups", None),
             ("add1", [person]),
             ("add100", hundred),
@@ -369,6 +373,10 @@ def ratios(ctx: Context) -> list[dict[str, Any]]:
                 s.errors += 1
         elif kind == "users":
             s.add(scim.request("GET", f"Users?startIndex=1&count={PAGE}"), 200)
+        elif kind == "last":
+            # As in Okta's import: the page before it first (untimed), then the last page.
+            scim.request("GET", f"Users?startIndex={last_start - PAGE}&count={PAGE}")
+            s.add(scim.request("GET", f"Users?startIndex={last_start}&count={PAGE}"), 200)
         elif kind == "groups":
             path = f"Groups?startIndex=1&count={PAGE}&excludedAttributes=members"
             s.add(scim.request("GET", path), 200)
