@@ -22,7 +22,7 @@ from accounts.services.people import (
     person_reactivate,
 )
 from notifications.models import OutboxMessage
-from provisioning.models import CleanupFinding
+from provisioning.models import CleanupFinding, ProvisioningLogEntry
 from provisioning.services.lifecycle import console_person_reactivate, console_person_suspend
 from tests.access.support import make_door, make_grant, make_group, make_place
 from tests.factories import AccountFactory
@@ -101,6 +101,9 @@ def test_scim_patch_active_true_is_ignored_while_suspended_in_the_console(scim, 
         ada["id"],
         {"locked_by": owner.email, "reason": "Lost badge, reported stolen"},
     )
+    # The provisioning log (and the dashboard's chart) do not count it as a reactivation.
+    entry = ProvisioningLogEntry.objects.filter(org=org, method="PATCH").latest("id")
+    assert (entry.action, entry.change["reactivation_ignored"]) == ("unchanged", True)
 
 
 def test_scim_put_active_true_is_ignored_but_the_rest_applies(scim, org, owner, ada):
@@ -111,6 +114,8 @@ def test_scim_put_active_true_is_ignored_but_the_rest_applies(scim, org, owner, 
     assert r.status == 200
     assert (r.json["active"], r.json["name"]["familyName"]) == (False, "King")
     assert AuditEvent.objects.filter(org=org, action="person.reactivation_ignored").count() == 1
+    entry = ProvisioningLogEntry.objects.filter(org=org, method="PUT").latest("id")
+    assert entry.action == "renamed"  # the rest of the PUT, not a reactivation
 
 
 def test_console_reactivate_lifts_the_lock_and_scim_works_again(scim, org, owner, ada):

@@ -270,8 +270,18 @@ class SCIMPerson(ScimAdapter, SCIMUser):
             if state.active:
                 if not scim_person_reactivate(person=self.obj) and not self.obj.is_active:
                     self.notes.append("active=true ignored: suspended in the console (a lock)")
+                    self._note_reactivation_ignored()
             else:
                 scim_person_suspend(person=self.obj)
+
+    def _note_reactivation_ignored(self) -> None:
+        """The log must not say "reactivated" for an `active: true` the console's lock refused:
+        what is left is the write's other changes, if any."""
+        if "from" in self.change:
+            self.change_action = "renamed"
+        else:
+            self.change_action = "updated" if self.change["fields"] else "unchanged"
+        self.change["reactivation_ignored"] = True
 
     def _note_change(
         self,
