@@ -220,6 +220,9 @@ class ConsoleSuspension(models.Model):
     # Kept as text so the lock still names who set it after the account's deletion.
     suspended_by_label = models.CharField(max_length=320)
     reason = models.CharField(max_length=500)
+    # What the IdP wants meanwhile: active (True) or suspended or deleted (False). Lifting the
+    # lock gives it back what it wants; it does not reactivate someone the IdP suspended.
+    idp_active = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"{self.person} suspended in the console by {self.suspended_by_label}"

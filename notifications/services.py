@@ -35,13 +35,21 @@ from notifications.tasks import outbox_deliver_task
 logger = logging.getLogger(__name__)
 
 
-def owner_notice_body(*, org: Organization, subject: str, actor: Actor, detail: str = "") -> str:
+SSO_SCIM_FOOTER = "If this was not expected, review Settings → SSO & SCIM in the KisiSCIM console."
+
+
+def owner_notice_body(
+    *,
+    org: Organization,
+    subject: str,
+    actor: Actor,
+    detail: str = "",
+    footer: str = SSO_SCIM_FOOTER,
+) -> str:
     body = f"{subject} for {org.name} by {actor.description}.\n"
     if detail:
         body += f"{detail}\n"
-    return body + (
-        "If this was not expected, review Settings → SSO & SCIM in the KisiSCIM console.\n"
-    )
+    return body + f"{footer}\n"
 
 
 def _deliver_on_commit(message: OutboxMessage) -> None:
@@ -61,13 +69,18 @@ def owner_notice_on_commit(*, org: Organization, subject: str, body: str) -> Non
 
 
 def owner_change_notice_on_commit(
-    *, org: Organization, subject: str, actor: Actor, detail: str = ""
+    *,
+    org: Organization,
+    subject: str,
+    actor: Actor,
+    detail: str = "",
+    footer: str = SSO_SCIM_FOOTER,
 ) -> None:
     """Tell the org's owner, after commit, that `actor` made a change (subject, details)."""
     owner_notice_on_commit(
         org=org,
         subject=f"[KisiSCIM] {subject}",
-        body=owner_notice_body(org=org, subject=subject, actor=actor, detail=detail),
+        body=owner_notice_body(org=org, subject=subject, actor=actor, detail=detail, footer=footer),
     )
 
 

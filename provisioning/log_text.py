@@ -90,21 +90,17 @@ def _listed(entry: ProvisioningLogEntry, who: str) -> Sentence:
 def log_sentence(entry: ProvisioningLogEntry) -> Sentence:
     """What the row says happened, in plain words."""
     who = client_name(entry.user_agent)
-    if entry.action == Action.REJECTED:
+    if entry.status == 401 and entry.token_id is not None:
+        # One of the org's revoked or expired tokens (selectors.log._rejected, the same rule).
         text = entry.outcome or "a revoked or expired token"
-        if not text.startswith("Rejected"):
-            text = f"Rejected: {text}"
-        return Sentence(text, outcome="rejected")
+        return Sentence(text if text.startswith("Rejected") else f"Rejected: {text}",
+                        outcome="rejected")  # fmt: skip
     if entry.status >= 500:
         return Sentence(
             f"Failed: {entry.outcome or 'the server could not answer'}", outcome="error"
         )
     if entry.status >= 400:
         detail = entry.outcome or f"the request was refused ({entry.status})"
-        if entry.status == 401 and entry.token_id is not None:
-            # A row written before actions were recorded: a refused token of the org.
-            return Sentence(detail if detail.startswith("Rejected") else f"Rejected: {detail}",
-                            outcome="rejected")  # fmt: skip
         return Sentence(f"Rejected: {detail}", outcome="error")
     change = entry.change or {}
     is_group = entry.resource_type == "groups"

@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
                 ('suspended_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('suspended_by_label', models.CharField(max_length=320)),
                 ('reason', models.CharField(max_length=500)),
+                ('idp_active', models.BooleanField(default=True)),
             ],
         ),
         migrations.AddIndex(

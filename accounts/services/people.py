@@ -234,6 +234,8 @@ def person_suspend(*, person: Person, actor: Actor, details: dict[str, Any] | No
     Idempotent: returns False when the person was already suspended.
     """
     if not person.is_active:
+        if actor.is_scim:  # a locked person is suspended: the IdP now wants them so too
+            ConsoleSuspension.objects.filter(person=person).update(idp_active=False)
         return False
     person.is_active = False
     person.suspended_at = person.updated_at = timezone.now()
@@ -281,36 +283,50 @@ def person_console_suspend(*, person: Person, reason: str, actor: Actor) -> Cons
     if ConsoleSuspension.objects.filter(person=person).exists():
         raise Conflict(f"{person.user_name} is already suspended in the console.")
     details = {"reason": reason, "locked": True}
+    idp_active = person.is_active and person.idp_deleted_at is None
     if not person_suspend(person=person, actor=actor, details=details):
         audit_record(
             org=person.org, actor=actor, action="person.suspended", target=person, details=details
         )
     return ConsoleSuspension.objects.create(
         person=person,
-        suspended_at=person.suspended_at or timezone.now(),
+        suspended_at=timezone.now(),
         suspended_by=actor.account,
         suspended_by_label=actor.label,
         reason=reason,
+        idp_active=idp_active,
     )
 
 
 @transaction.atomic
 def person_console_reactivate(*, person: Person, actor: Actor) -> bool:
-    """Lift the console's lock and reactivate the person, same id and groups.
+    """Lift the console's lock and give the person back the state the IdP wants: active again
+    (same id and groups) if it last said so, else still suspended.
 
     Only a console suspension is lifted here: one the IdP made stays the IdP's to undo (SCIM
-    is the source of truth), so a person without a lock is a ValidationError. Returns
-    whether the person was reactivated (False: the lock is gone, they were active already).
+    is the source of truth), so a person without a lock is a ValidationError, and a lock on
+    someone the IdP suspended or deleted (before or during the lock) leaves them suspended.
+    Returns whether the person was reactivated.
     """
     if actor.account is None:
         raise ValidationError("Only a console account can lift a console suspension.")
     _lock_person(person)
-    lifted, _ = ConsoleSuspension.objects.filter(person=person).delete()
-    if not lifted:
+    lock = ConsoleSuspension.objects.filter(person=person).first()
+    if lock is None:
         raise ValidationError(
             "Only a suspension made in the console can be lifted here; the identity provider "
             "reactivates the people it suspended."
         )
+    lock.delete()
+    if not lock.idp_active or person.idp_deleted_at is not None:
+        audit_record(
+            org=person.org,
+            actor=actor,
+            action="person.console_lock_lifted",
+            target=person,
+            details={"stays_suspended": "suspended by the identity provider"},
+        )
+        return False
     return _reactivate(person=person, actor=actor, details={"lock_lifted": True})
 
 
@@ -360,6 +376,9 @@ def person_reactivate(*, person: Person, actor: Actor) -> bool:
         if person.idp_deleted_at is not None:
             person.idp_deleted_at = None
             person.save(update_fields=["idp_deleted_at"])
+        if not lock.idp_active:
+            lock.idp_active = True
+            lock.save(update_fields=["idp_active"])
         audit_record(
             org=person.org,
             actor=actor,

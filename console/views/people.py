@@ -132,9 +132,15 @@ def person_reactivate(request: HttpRequest, person_id: str) -> HttpResponse:
     """Lift a console suspension: the person is active again, same id and groups."""
     person = _person_or_404(request, person_id)
     try:
-        console_person_reactivate(person=person, actor=Actor.of(request.user))
+        reactivated = console_person_reactivate(person=person, actor=Actor.of(request.user))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{person.user_name} is active again.")
+        messages.success(
+            request,
+            f"{person.user_name} is active again."
+            if reactivated
+            else f"The lock is lifted; {person.user_name} stays suspended by the identity "
+            "provider, which reactivates them.",
+        )
     return redirect("person_detail", org_slug=request.org.slug, person_id=person.scim_id)

@@ -10,13 +10,13 @@ from django.utils import timezone
 from accounts.models import Organization
 from provisioning.models import ProvisioningLogEntry
 
-OUTCOMES = ("ok", "error", "rejected")
 RESOURCES = ("users", "groups", "other")
 
 
 def _rejected() -> Q:
-    # Rows written before actions were recorded: a 401 linked to a token is a refused token.
-    return Q(action=ProvisioningLogEntry.Action.REJECTED) | Q(status=401, token__isnull=False)
+    """A request that presented one of the org's revoked or expired tokens: the only 401 the
+    log links to a token (provisioning.scim.auth records no token for an unknown one)."""
+    return Q(status=401, token__isnull=False)
 
 
 def provisioning_log_list(
@@ -85,9 +85,7 @@ def provisioning_rejected_token_stats(*, org: Organization) -> RejectedTokenStat
     """Requests of the last 24 hours that presented one of the org's revoked or expired
     tokens (the only refused requests the log links to a token), and the latest of them."""
     since = timezone.now() - dt.timedelta(hours=24)
-    rejected = ProvisioningLogEntry.objects.filter(
-        org=org, status=401, token__isnull=False, created_at__gte=since
-    )
+    rejected = ProvisioningLogEntry.objects.filter(_rejected(), org=org, created_at__gte=since)
     return RejectedTokenStats(
         last=rejected.select_related("token").order_by("-created_at", "-id").first(),
         count_24h=rejected.count(),

@@ -34,7 +34,7 @@ from accounts.services.people import (
 )
 from notifications.services import (
     mass_deactivation_note_on_commit,
-    owner_notice_on_commit,
+    owner_change_notice_on_commit,
     person_email_on_commit,
 )
 from provisioning.services.cleanup import cleanup_findings_resolve_for_person
@@ -113,14 +113,12 @@ def scim_person_card_set(*, person: Person, number: str | None) -> bool:
 
 def _person_notice(*, person: Person, actor: Actor, subject: str, detail: str) -> None:
     name = person.full_name or person.user_name
-    owner_notice_on_commit(
+    owner_change_notice_on_commit(
         org=person.org,
-        subject=f"[KisiSCIM] {subject}: {name}",
-        body=(
-            f"{subject} in {person.org.name} by {actor.description}: {name} "
-            f"(userName {person.user_name}).\n{detail}\n"
-            "The person's page in the KisiSCIM console shows their history.\n"
-        ),
+        subject=f"{subject}: {name}",
+        actor=actor,
+        detail=f"{name} (userName {person.user_name}).\n{detail}",
+        footer="The person's page in the KisiSCIM console shows their history.",
     )
 
 
@@ -141,14 +139,23 @@ def console_person_suspend(*, person: Person, reason: str, actor: Actor) -> None
 
 
 @transaction.atomic
-def console_person_reactivate(*, person: Person, actor: Actor) -> None:
+def console_person_reactivate(*, person: Person, actor: Actor) -> bool:
     """An owner or admin lifts a console suspension: the person is active again (same id and
-    groups), their open cleanup finding is resolved, and the owner is told."""
-    if person_console_reactivate(person=person, actor=actor):
+    groups) and their open cleanup finding resolved, unless the identity provider suspended
+    or deleted them (they stay suspended, the IdP's to undo); the owner is told either way.
+    Returns whether the person is active again."""
+    reactivated = person_console_reactivate(person=person, actor=actor)
+    if reactivated:
         cleanup_findings_resolve_for_person(person=person, actor=actor)
     _person_notice(
         person=person,
         actor=actor,
         subject="Console suspension lifted",
-        detail="They are active again; their groups' door grants apply from now on.",
+        detail=(
+            "They are active again; their groups' door grants apply from now on."
+            if reactivated
+            else "They stay suspended: the identity provider suspended them, and it "
+            "reactivates them."
+        ),
     )
+    return reactivated

@@ -153,6 +153,29 @@ def test_okta_bringing_back_a_deleted_locked_person_keeps_them_suspended(scim, o
     assert scim.get(f"Users/{ada['id']}").json["active"] is False
 
 
+def test_lifting_a_lock_gives_back_what_the_idp_wants(scim, org, owner, ada):
+    """A lock on someone Okta suspended, or whom Okta suspends or deletes while locked, is
+    lifted without reactivating them; Okta's active:true meanwhile is honoured at the lift."""
+    person = _person(org, ada["id"])
+    assert scim.patch(f"Users/{ada['id']}", _active_patch(False)).status == 200
+    console_person_suspend(person=_person(org, ada["id"]), reason="Lost", actor=Actor.of(owner))
+    assert console_person_reactivate(person=_person(org, ada["id"]), actor=Actor.of(owner)) is False
+    assert scim.get(f"Users/{ada['id']}").json["active"] is False
+
+    person = _person(org, ada["id"])
+    console_person_suspend(person=person, reason="Again", actor=Actor.of(owner))
+    assert scim.patch(f"Users/{ada['id']}", _active_patch(True)).json["active"] is False
+    assert console_person_reactivate(person=_person(org, ada["id"]), actor=Actor.of(owner))
+    assert scim.get(f"Users/{ada['id']}").json["active"] is True
+
+    console_person_suspend(person=_person(org, ada["id"]), reason="Third", actor=Actor.of(owner))
+    assert scim.delete(f"Users/{ada['id']}").status == 204
+    assert console_person_reactivate(person=_person(org, ada["id"]), actor=Actor.of(owner)) is False
+    person.refresh_from_db()
+    assert (person.is_active, person.idp_deleted_at is not None) == (False, True)
+    assert scim.get(f"Users/{ada['id']}").status == 404  # still deleted for SCIM
+
+
 def test_every_use_is_emailed_to_the_owner(org, owner, admin_account, ada):
     person = _person(org, ada["id"])
     console_person_suspend(person=person, reason="Tailgating", actor=Actor.of(admin_account))
