@@ -1,24 +1,7 @@
-# A per-org count of the people SCIM sees, kept exact by triggers (see the end of the file).
+# A per-org count of the people SCIM sees, kept exact by triggers (below).
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-
-class Migration(migrations.Migration):
-
-    dependencies = [
-        ('accounts', '0007_person_user_name_key'),
-    ]
-
-    operations = [
-        migrations.CreateModel(
-            name='OrgPeopleCount',
-            fields=[
-                ('org', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='people_count', serialize=False, to='accounts.organization')),
-                ('scim_visible', models.IntegerField(default=0)),
-            ],
-        ),
-    ]
 
 
 # Row triggers keep accounts_orgpeoplecount exact: +1 when a visible person appears, -1 when
@@ -101,8 +84,11 @@ def _run(schema_editor, statements):
 
 
 def triggers_create(apps, schema_editor):
+    # Triggers first: on PostgreSQL, CREATE TRIGGER locks the people table against writes
+    # until this migration commits (SQLite's write lock does the same), so no row can be
+    # written between the count and the triggers that keep it.
     vendor = schema_editor.connection.vendor
-    _run(schema_editor, [BACKFILL, *(POSTGRESQL if vendor == "postgresql" else SQLITE)])
+    _run(schema_editor, [*(POSTGRESQL if vendor == "postgresql" else SQLITE), BACKFILL])
 
 
 def triggers_drop(apps, schema_editor):
@@ -110,4 +96,19 @@ def triggers_drop(apps, schema_editor):
     _run(schema_editor, POSTGRESQL_DROP if vendor == "postgresql" else SQLITE_DROP)
 
 
-Migration.operations.append(migrations.RunPython(triggers_create, triggers_drop))
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('accounts', '0007_person_user_name_key'),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='OrgPeopleCount',
+            fields=[
+                ('org', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='people_count', serialize=False, to='accounts.organization')),
+                ('scim_visible', models.IntegerField(default=0)),
+            ],
+        ),
+        migrations.RunPython(triggers_create, triggers_drop),
+    ]

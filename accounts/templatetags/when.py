@@ -25,6 +25,11 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _iso(moment: datetime | date) -> str:
+    """The machine-readable moment: in UTC, as the text says, for a date-time."""
+    return _utc(moment).isoformat() if isinstance(moment, datetime) else moment.isoformat()
+
+
 def moment_text(moment: datetime | date, style: str = "minute") -> str:
     """'2026-12-02 14:41 UTC' (minute), '2026-12-02 14:41:07 UTC' (second), '2026-12-02' (date)."""
     if not isinstance(moment, datetime):
@@ -60,20 +65,18 @@ def ago_text(moment: datetime, now: datetime | None = None) -> str:
 
 @register.filter
 def when(moment: datetime | date | None, style: str = "minute") -> str:
-    if moment is None:
+    if not isinstance(moment, date):  # None, or a template's missing value ("")
         return ""
-    return format_html(
-        '<time datetime="{}">{}</time>', moment.isoformat(), moment_text(moment, style)
-    )
+    return format_html('<time datetime="{}">{}</time>', _iso(moment), moment_text(moment, style))
 
 
 @register.filter
 def ago(moment: datetime | None) -> str:
-    if moment is None:
+    if not isinstance(moment, datetime):
         return ""
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
-        moment.isoformat(),
+        _iso(moment),
         moment_text(moment),
         ago_text(moment),
     )

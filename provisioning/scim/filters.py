@@ -274,6 +274,18 @@ class _Compiler:
         return f"Filtering on {where!r} is not supported. Supported: {self.schema.describe()}."
 
 
+def user_name_eq_key(condition: Q | None) -> str | None:
+    """The userName key a compiled filter asks for when it is exactly `userName eq "…"`
+    (`_Compiler` makes that `Q(user_name_key=key)`), else None: one person at most, which
+    the SCIM views read by a faster path."""
+    if condition is None or condition.negated or len(condition.children) != 1:
+        return None
+    (child,) = condition.children
+    if isinstance(child, tuple) and child[0] == "user_name_key" and isinstance(child[1], str):
+        return child[1]
+    return None
+
+
 def filter_compile(text: str, schema: Schema) -> Q:
     """Compile a SCIM filter to a Q; raise InvalidFilter (400) for anything unsupported."""
     if len(text) > MAX_FILTER_LENGTH:

@@ -62,12 +62,12 @@ class ScimRequestMiddleware:
             body = body_for_log(request, max_body_bytes=settings.SCIM_MAX_BODY_BYTES)
         except Exception:  # the body is the only part that may fail to render
             logger.exception("Could not render the request body for the provisioning log.")
-            body = "[body not stored: see the server log]"
+            body = _NOT_STORED
         try:
             answer = response_body_for_log(response, method=request.method or "GET")
         except Exception:
             logger.exception("Could not render the response body for the provisioning log.")
-            answer = "[body not stored: see the server log]"
+            answer = _NOT_STORED
         for attempt_body, attempt_answer in ((body, answer), (_NOT_STORED, _NOT_STORED)):
             try:
                 provisioning_log_record(

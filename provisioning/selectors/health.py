@@ -31,10 +31,6 @@ class ScimHealth:
     rejected: RejectedTokenStats
     synced: bool  # the IdP has created or changed at least one person or group
 
-    @property
-    def is_connected(self) -> bool:
-        return self.state == "connected"
-
 
 def scim_health(*, org: Organization) -> ScimHealth:
     """The connection at a glance, in a constant number of queries."""

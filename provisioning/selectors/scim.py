@@ -114,14 +114,16 @@ class _Prepared:
 _ORG_PK = -7_270_001
 _AFTER_PK = -7_270_002
 _KEY = "\x00user-name-key\x00"
-_PREPARED: dict[tuple[Any, ...], _Prepared] = {}
 
 
 def _prepared_user_rows(shape: str, groups: bool, limit: int | None) -> _Prepared:
     """scim_user_rows in primary-key order for one `shape`: "key" (user_name_key = key),
     "first" (the first `limit`) or "after" (the first `limit` after a primary key)."""
-    cache_key = (connection.alias, connection.vendor, shape, groups, limit)
-    prepared = _PREPARED.get(cache_key)
+    # Kept on the connection (one per thread): a compiler and its converters belong to the
+    # connection that compiled them. `limit` is at most SCIM_MAX_PAGE_SIZE, so few entries.
+    cache = connection.__dict__.setdefault("_kisiscim_prepared", {})
+    cache_key = (shape, groups, limit)
+    prepared = cache.get(cache_key)
     if prepared is None:
         stand_in = Organization(pk=_ORG_PK)
         stand_in._state.adding = False  # a saved org, as far as the filter is concerned
@@ -142,11 +144,15 @@ def _prepared_user_rows(shape: str, groups: bool, limit: int | None) -> _Prepare
             *query.annotation_select,
         )
         wanted = {"key": _KEY, "after": _AFTER_PK}.get(shape)
-        hash(tuple(params))  # scalars only: each is looked up among the stand-ins
-        if list(params).count(_ORG_PK) != 1 or (wanted and list(params).count(wanted) != 1):
+        scalars = all(isinstance(p, str | int | bool | float) for p in params)
+        if (
+            not scalars  # each is looked up among the stand-ins by (type, value)
+            or list(params).count(_ORG_PK) != 1
+            or (wanted and list(params).count(wanted) != 1)
+        ):
             raise RuntimeError(f"the prepared query's parameters are not as expected: {params}")
         prepared = _Prepared(sql, tuple(params), compiler, tuple(names))
-        _PREPARED[cache_key] = prepared
+        cache[cache_key] = prepared
     return prepared
 
 

@@ -18,7 +18,9 @@ MAX_STORED_BODY = 64 * 1024
 # Keys whose values are secrets wherever they appear in a body, compared case-insensitively.
 SECRET_KEYS = frozenset({"password", "token", "secret", "authorization", "access_token"})
 _TOKEN_RE = re.compile(r"kscim_[A-Za-z0-9_\-]{8,}")
-_RESOURCE_RE = re.compile(r"^/scim/v2/(Users|Groups)(?:/([^/]+))?/?$", re.IGNORECASE)
+# The end of a SCIM path (only SCIM requests are logged): …/Users, …/Users/<id>;
+# …/Users/.search is a search of users, not a resource id.
+_RESOURCE_RE = re.compile(r"/(Users|Groups)(?:/(\.search|[^/.][^/]*))?/?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,11 @@ class LogChange:
 
 def _resource(path: str) -> tuple[str, str]:
     """("users" | "groups" | "other", the id in the path or "")."""
-    match = _RESOURCE_RE.match(path)
+    match = _RESOURCE_RE.search(path)
     if match is None:
         return ProvisioningLogEntry.Resource.OTHER, ""
-    kind = match.group(1).lower()
-    return kind, (match.group(2) or "")[:64]
+    kind, name = match.group(1).lower(), match.group(2) or ""
+    return kind, "" if name.startswith(".") else name[:64]
 
 
 def _text(value: str, limit: int) -> str:

@@ -3,7 +3,7 @@
 
 from django import template
 
-from provisioning.log_text import Sentence, client_name, log_sentence
+from provisioning.log_text import Sentence, log_sentence
 from provisioning.models import ProvisioningLogEntry
 
 register = template.Library()
@@ -12,8 +12,3 @@ register = template.Library()
 @register.filter(name="log_sentence")
 def log_sentence_filter(entry: ProvisioningLogEntry) -> Sentence:
     return log_sentence(entry)
-
-
-@register.filter(name="client_name")
-def client_name_filter(user_agent: str) -> str:
-    return client_name(user_agent)

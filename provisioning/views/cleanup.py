@@ -2,7 +2,6 @@
 decisions; the owner's threshold setting. Thin: check the role,
 validate a form, call one service."""
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from access.selectors import people_doors_would_regain, people_last_door_use
 from accounts.actor import Actor
 from accounts.permissions import owner_or_admin_required, owner_required
+from kisiscim.csv_export import csv_lines
 from provisioning.forms import CleanupDecisionForm, CleanupThresholdForm, FindingIdsField
 from provisioning.models import CleanupFinding
 from provisioning.selectors.cleanup import (
@@ -92,9 +92,7 @@ def _refused(request: HttpRequest, errors: list[str]) -> HttpResponse:
         request,
         page_number=request.POST.get("page"),
         ticked=_ticked(request),
-        reason=request.POST.get("reason", "")[
-            : CleanupDecisionForm.base_fields["reason"].max_length
-        ],
+        reason=request.POST.get("reason", "")[:REASON_MAX],
         status=400,
     )
 
@@ -151,17 +149,6 @@ def cleanup_decide(request: HttpRequest) -> HttpResponse:
     return redirect("cleanup:audit", org_slug=org.slug)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (userNames come from the IdP)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 CSV_HEADER = [
     "userName",
     "scim_id",
@@ -177,26 +164,23 @@ CSV_HEADER = [
 ]
 
 
-def _csv_rows(findings: Iterator[CleanupFinding]) -> Iterator[list[str]]:
-    yield CSV_HEADER
+def _csv_rows(findings: Iterator[CleanupFinding]) -> Iterator[tuple[object, ...]]:
+    yield tuple(CSV_HEADER)
     for f in findings:
         person = f.person
-        yield [
-            _cell(v)
-            for v in (
-                f.user_name,
-                f.scim_id,
-                person.full_name if person else "",
-                f.suspended_at.isoformat(),
-                f.days_suspended,
-                "; ".join(g.display_name for g in person.groups.all()) if person else "",
-                f.status,
-                f.flagged_at.isoformat(),
-                f.decided_by_label,
-                f.decided_at.isoformat() if f.decided_at else "",
-                f.reason,
-            )
-        ]
+        yield (
+            f.user_name,
+            f.scim_id,
+            person.full_name if person else "",
+            f.suspended_at.isoformat(),
+            f.days_suspended,
+            "; ".join(g.display_name for g in person.groups.all()) if person else "",
+            f.status,
+            f.flagged_at.isoformat(),
+            f.decided_by_label,
+            f.decided_at.isoformat() if f.decided_at else "",
+            f.reason,
+        )
 
 
 @require_GET
@@ -208,9 +192,8 @@ def cleanup_export(request: HttpRequest) -> StreamingHttpResponse:
         findings = cleanup_finding_list_all(org=org)
     else:
         findings = cleanup_finding_list_open(org=org)
-    writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in _csv_rows(findings.iterator(chunk_size=500))),
+        csv_lines(_csv_rows(findings.iterator(chunk_size=500))),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.now().strftime("%Y%m%d")

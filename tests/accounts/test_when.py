@@ -39,3 +39,10 @@ def test_the_filters_write_time_elements():
         '<time datetime="2026-12-02T14:41:07+00:00" title="2026-12-02 14:41 UTC">'
     )
     assert "ago</time>" in html
+
+
+def test_a_missing_value_writes_nothing_and_the_machine_moment_is_utc():
+    html = Template("{% load when %}[{{ missing|when }}][{{ missing|ago }}][{{ t|when }}]").render(
+        Context({"t": NOW.astimezone(timezone(timedelta(hours=1)))})
+    )
+    assert html == '[][][<time datetime="2026-12-02T14:41:07+00:00">2026-12-02 14:41 UTC</time>]'

@@ -25,6 +25,7 @@ from provisioning.scim.filters import (
     USER_FILTER_SCHEMA,
     Schema,
     filter_compile,
+    user_name_eq_key,
 )
 from provisioning.scim.patch import operations_parse
 from provisioning.scim.serializers import (
@@ -158,7 +159,7 @@ class ResourceView(ScimBaseView):
         else:
             qs = self.rows(projection)
             qs = qs if condition is None else qs.filter(condition)
-            total, page = self.page(qs, filter_text or "", start, count)
+            total, page = self.page(qs, filter_text or "", start, count, projection)
         resources = [projection.apply(doc) for doc in self.docs(page, projection)]
         self.note(f"listed {len(resources)} of {total}")
         self.record(
@@ -166,7 +167,9 @@ class ResourceView(ScimBaseView):
         )
         return list_response(resources, total, start)
 
-    def page(self, qs: QuerySet, filter_text: str, start: int, count: int) -> tuple[int, Page]:
+    def page(
+        self, qs: QuerySet, filter_text: str, start: int, count: int, projection: Projection
+    ) -> tuple[int, Page]:
         """The total and the page at 1-based `start`, in primary-key order.
 
         OFFSET reads and discards every row before the page, so an import's last page of a
@@ -181,7 +184,7 @@ class ResourceView(ScimBaseView):
         """
         ordered = qs.order_by("pk")
         if start == 1 and count:
-            page = self.first_rows(ordered, filter_text, count)
+            page = self.first_rows(ordered, filter_text, count, projection)
             if len(page) < count:
                 return len(page), page
             total = self.total(qs, filter_text)
@@ -192,7 +195,7 @@ class ResourceView(ScimBaseView):
             return total, []
         hint = cache.get(self._page_hint_key(filter_text, start)) if start > 1 else None
         if hint is not None and hint[1] == total:
-            page = self.rows_after(ordered, filter_text, hint[0], count)
+            page = self.rows_after(ordered, filter_text, hint[0], count, projection)
         else:
             # The keys first, then the rows: OFFSET would otherwise build every skipped row's
             # related arrays before throwing them away.
@@ -205,11 +208,15 @@ class ResourceView(ScimBaseView):
         """How many resources `qs` (the filtered rows) holds."""
         return qs.count()
 
-    def first_rows(self, ordered: QuerySet, filter_text: str, count: int) -> Page:
+    def first_rows(
+        self, ordered: QuerySet, filter_text: str, count: int, projection: Projection
+    ) -> Page:
         """The first `count` of the ordered rows."""
         return list(ordered[:count])
 
-    def rows_after(self, ordered: QuerySet, filter_text: str, after: int, count: int) -> Page:
+    def rows_after(
+        self, ordered: QuerySet, filter_text: str, after: int, count: int, projection: Projection
+    ) -> Page:
         """The first `count` of the ordered rows after the primary key `after`."""
         return list(ordered.filter(pk__gt=after)[:count])
 
@@ -331,38 +338,34 @@ class UsersView(ResourceView):
         return name or row.get("display_name") or row.get("user_name") or ""
 
     def rows(self, projection: Projection) -> QuerySet:
-        self.with_groups = projection.wants("groups")
-        return scim_user_rows(org=self.request.scim_org, groups=self.with_groups)
+        return scim_user_rows(org=self.request.scim_org, groups=projection.wants("groups"))
 
     # Unfiltered pages (Okta's import) by queries compiled once per process.
-    def first_rows(self, ordered: QuerySet, filter_text: str, count: int) -> Page:
+    def first_rows(
+        self, ordered: QuerySet, filter_text: str, count: int, projection: Projection
+    ) -> Page:
         if filter_text:
-            return super().first_rows(ordered, filter_text, count)
-        org = self.request.scim_org
-        return scim_user_rows_page(org=org, groups=self.with_groups, count=count)
+            return super().first_rows(ordered, filter_text, count, projection)
+        return scim_user_rows_page(
+            org=self.request.scim_org, groups=projection.wants("groups"), count=count
+        )
 
-    def rows_after(self, ordered: QuerySet, filter_text: str, after: int, count: int) -> Page:
+    def rows_after(
+        self, ordered: QuerySet, filter_text: str, after: int, count: int, projection: Projection
+    ) -> Page:
         if filter_text:
-            return super().rows_after(ordered, filter_text, after, count)
-        org = self.request.scim_org
-        return scim_user_rows_page(org=org, groups=self.with_groups, count=count, after=after)
+            return super().rows_after(ordered, filter_text, after, count, projection)
+        return scim_user_rows_page(
+            org=self.request.scim_org, groups=projection.wants("groups"), count=count, after=after
+        )
 
     def lookup(self, condition: Q | None, projection: Projection) -> list[Any] | None:
-        # `userName eq "…"` (Okta's lookup before every create) compiles to exactly this.
-        if (
-            condition is not None
-            and not condition.negated
-            and len(condition.children) == 1
-            and isinstance(condition.children[0], tuple)
-            and condition.children[0][0] == "user_name_key"
-            and isinstance(condition.children[0][1], str)
-        ):
-            return scim_user_rows_by_key(
-                org=self.request.scim_org,
-                key=condition.children[0][1],
-                groups=projection.wants("groups"),
-            )
-        return None
+        key = user_name_eq_key(condition)  # `userName eq "…"`: Okta's lookup before a create
+        if key is None:
+            return None
+        return scim_user_rows_by_key(
+            org=self.request.scim_org, key=key, groups=projection.wants("groups")
+        )
 
     def total(self, qs: QuerySet, filter_text: str) -> int:
         # Unfiltered: the count the database keeps, not a COUNT over the whole org (21 ms
