@@ -26,6 +26,10 @@ class SuspendForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "aria-describedby": "reason-help"}),
         error_messages={"required": "Say why you suspend them (the owner is told)."},
     )
+    confirm = forms.BooleanField(
+        label="Yes: close every door for them now",
+        error_messages={"required": "Tick the box to confirm: every door closes for them now."},
+    )
 
 
 class AuditFilterForm(forms.Form):

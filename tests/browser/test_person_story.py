@@ -129,6 +129,10 @@ def test_a_console_suspension_survives_okta_and_reactivate_lifts_it(page, org, o
     expect(page.get_by_test_id("person-status")).to_contain_text("Active")
     form = page.get_by_test_id("suspend-form")
     form.get_by_label("Reason").fill("Badge reported stolen")
+    form.get_by_role("button", name="Suspend now").click()  # not confirmed: not sent
+    expect(form.locator("input[name=confirm]:invalid")).to_have_count(1)
+    expect(page.get_by_test_id("person-status")).to_contain_text("Active")
+    form.get_by_label("Yes: close every door for them now").check()
     form.get_by_role("button", name="Suspend now").click()
     expect(page.get_by_test_id("console-lock")).to_contain_text("Badge reported stolen")
     expect(page.get_by_test_id("person-status")).to_contain_text("Suspended")

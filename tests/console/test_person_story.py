@@ -258,6 +258,11 @@ def test_owner_suspends_with_a_reason_and_reactivates_on_the_page(owner_client, 
     assert "Say why you suspend them" in r.content.decode()
     assert _person(org, ada["id"]).is_active
     r = owner_client.post(_url("person_suspend", org, ada["id"]), {"reason": "Lost badge"})
+    assert r.status_code == 400  # a reason, but not confirmed
+    assert "Tick the box to confirm" in r.content.decode()
+    assert _person(org, ada["id"]).is_active
+    suspend = {"reason": "Lost badge", "confirm": "on"}
+    r = owner_client.post(_url("person_suspend", org, ada["id"]), suspend)
     assert r.status_code == 302
     page = _page(owner_client, url)
     assert "Suspended in the console" in page and "Lost badge" in page
@@ -268,7 +273,9 @@ def test_owner_suspends_with_a_reason_and_reactivates_on_the_page(owner_client, 
 
 
 def test_admin_may_suspend(admin_client_org, org, ada):
-    r = admin_client_org.post(_url("person_suspend", org, ada["id"]), {"reason": "x"})
+    r = admin_client_org.post(
+        _url("person_suspend", org, ada["id"]), {"reason": "x", "confirm": "on"}
+    )
     assert r.status_code == 302
     assert not _person(org, ada["id"]).is_active
 
@@ -277,7 +284,10 @@ def test_outsiders_cannot_suspend_reactivate_or_read_the_trail(org, ada):
     stranger = Client()
     stranger.force_login(AccountFactory(email="stranger@example.com"))
     for name in ("person_suspend", "person_reactivate"):
-        assert stranger.post(_url(name, org, ada["id"]), {"reason": "x"}).status_code == 403
+        assert (
+            stranger.post(_url(name, org, ada["id"]), {"reason": "x", "confirm": "on"}).status_code
+            == 403
+        )
     assert stranger.get(_url("audit_trail", org)).status_code == 403
     assert stranger.get(_url("audit_export", org)).status_code == 403
     assert _person(org, ada["id"]).is_active
@@ -287,7 +297,10 @@ def test_another_orgs_person_is_404(owner_client, org, other_org):
     secret = person_create(org=other_org, user_name="secret@globex.example.com", actor=Actor.scim())
     for name in ("person_suspend", "person_reactivate"):
         assert (
-            owner_client.post(_url(name, org, secret.scim_id), {"reason": "x"}).status_code == 404
+            owner_client.post(
+                _url(name, org, secret.scim_id), {"reason": "x", "confirm": "on"}
+            ).status_code
+            == 404
         )
     assert owner_client.get(_url("person_detail", org, secret.scim_id)).status_code == 404
     secret.refresh_from_db()
