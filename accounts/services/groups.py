@@ -209,13 +209,17 @@ def _record_members(
     )
 
 
-def _leaving(group: Group, keep_pks: list[int]) -> list[str]:
-    """A sample of the members a replacement removes (for the audit event), one query."""
-    return list(
-        GroupMembership.objects.filter(group=group)
-        .exclude(person_id__in=keep_pks)
-        .values_list("person__scim_id", flat=True)[:AUDIT_MEMBER_SAMPLE]
+def _replacement(group: Group, ids: list[str], pks: list[int]) -> tuple[list[str], list[str]]:
+    """Who a replacement of the members by `ids` (their `pks`) adds and who it removes, as
+    SCIM ids, for the audit event and the people's history (one query: the members now).
+    Okta resends the whole list on every push: only real joins and leaves are recorded."""
+    current = dict(
+        GroupMembership.objects.filter(group=group).values_list("person_id", "person__scim_id")
     )
+    keep = set(pks)
+    joined = [scim_id for scim_id, pk in zip(ids, pks, strict=True) if pk not in current]
+    left = [scim_id for pk, scim_id in current.items() if pk not in keep]
+    return joined, left
 
 
 @transaction.atomic
@@ -272,14 +276,14 @@ def group_members_set(
     ids = list(dict.fromkeys(member_ids))
     person_pks = _resolve_members(group.org, ids)
     _lock_and_touch(group)
-    left = _leaving(group, person_pks)
+    joined, left = _replacement(group, ids, person_pks)
     GroupMembership.objects.filter(group=group).exclude(person_id__in=person_pks).delete()
     now = timezone.now()
     GroupMembership.objects.bulk_create(
         [GroupMembership(group=group, person_id=pk, created_at=now) for pk in person_pks],
         ignore_conflicts=True,
     )
-    _record_members(group, "group.members_replaced", ids, len(ids), actor, joined=ids, left=left)
+    _record_members(group, "group.members_replaced", ids, len(ids), actor, joined=joined, left=left)
 
 
 # No savepoint of its own: its one caller, the SCIM endpoint, runs each write request in one
@@ -326,13 +330,14 @@ def group_patch(
             raise _name_conflict(group.display_name) from exc
     removed = 0
     left: list[str] = to_remove
+    joined: list[str] = to_add
     members_touched = to_set is not None or bool(to_add) or bool(to_remove)
     if members_touched:
         _lock_and_touch(group)
         now = timezone.now()
         if to_set is not None:
             keep = [pks[i] for i in to_set]
-            left = _leaving(group, keep)
+            joined, left = _replacement(group, to_set, keep)
             removed, _ = (
                 GroupMembership.objects.filter(group=group).exclude(person_id__in=keep).delete()
             )
@@ -358,7 +363,7 @@ def group_patch(
             "added": len(to_add),
             "removed": removed,
             "ids": [*to_add, *to_remove][:AUDIT_MEMBER_SAMPLE],
-            "joined": to_add[:AUDIT_MEMBER_SAMPLE],
+            "joined": joined[:AUDIT_MEMBER_SAMPLE],
             "left": left[:AUDIT_MEMBER_SAMPLE],
         },
     )

@@ -252,3 +252,22 @@ def test_a_console_group_the_idp_links_becomes_idp_managed(org, owner):
     group_members_set(group=group, member_ids=[person.scim_id], actor=Actor.scim())
     group.refresh_from_db()
     assert group.source == Group.Source.SCIM
+
+
+def test_a_replacement_records_only_real_joins_and_leaves(org):
+    """Okta resends the whole member list on every push: a person already in the group has
+    not joined it again (their history would say so on every push)."""
+    from accounts.models import AuditEvent
+    from accounts.services.groups import group_members_set, group_patch
+
+    ada, grace, edsger = (
+        person_create(org=org, user_name=f"{n}@acme.example.com", actor=Actor.system())
+        for n in ("ada", "grace", "edsger")
+    )
+    group = group_create(org=org, display_name="Lab", member_ids=[ada.scim_id], actor=Actor.scim())
+    group_members_set(group=group, member_ids=[ada.scim_id, grace.scim_id], actor=Actor.scim())
+    replaced = AuditEvent.objects.filter(action="group.members_replaced").latest("id")
+    assert (replaced.details["joined"], replaced.details["left"]) == ([grace.scim_id], [])
+    group_patch(group=group, members_set=[grace.scim_id, edsger.scim_id], actor=Actor.scim())
+    patched = AuditEvent.objects.filter(action="group.patched").latest("id")
+    assert (patched.details["joined"], patched.details["left"]) == ([edsger.scim_id], [ada.scim_id])
