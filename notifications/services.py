@@ -194,7 +194,7 @@ def org_alert_raise(
     subject = f"[KisiSCIM] Alert: {alert.get_kind_display().lower()} in {org.name}"
     body = f"{message}\n\nThe console shows this alert until you or an admin dismiss it.\n"
     owner_notice_on_commit(org=org, subject=subject, body=body)
-    logger.warning("Alert %s raised for org %s: %s", kind, org.slug, details)
+    logger.info("Alert %s raised for org %s: %s", kind, org.slug, details)
     return alert
 
 

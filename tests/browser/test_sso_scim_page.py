@@ -60,6 +60,7 @@ def test_owner_sets_up_sso_enables_scim_and_copies_the_token_once(page, make_org
     assert found[0] == org
 
     page.click("text=Done")
+    expect(page).to_have_url(re.compile(r"/settings/sso-scim/$"))
     page.reload()
     expect(page.get_by_test_id("masked-token")).to_have_text(f"kscim_…{raw[-4:]}")
     assert raw not in page.content()
