@@ -59,6 +59,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
             "rows": [(e, actor_words(e), details_pairs(e.details)) for e in page],
             "actions": audit_action_list(org=request.org),
             "query": query.urlencode(),
+            "filtered": bool(query),
             "nav": "audit",
         },
     )

@@ -31,7 +31,13 @@ def groups(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/group_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "nav": "groups"},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": bool(query),
+            "nav": "groups",
+        },
     )
 
 

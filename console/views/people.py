@@ -50,7 +50,13 @@ def people(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/people_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "nav": "people"},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": bool(query),
+            "nav": "people",
+        },
     )
 
 

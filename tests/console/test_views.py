@@ -238,7 +238,7 @@ def test_people_search_and_status_filter(owner_client, people, query, expected):
     assert response.status_code == 200
     assert _rows(response) == expected
     if not expected:
-        assert '<td colspan="5" class="empty">No people match.</td>' in _text(response)
+        assert "No people match these filters." in _text(response)
 
 
 def test_people_filter_form_keeps_its_values(owner_client, people):
@@ -356,3 +356,12 @@ def test_people_deleted_in_the_idp_are_marked(owner_client, org):
 def test_impossible_ids_in_console_urls_are_404(owner_client, org, page, bad_id):
     # PostgreSQL refuses NUL in a query: such ids must never reach one.
     assert owner_client.get(f"/o/{org.slug}/{page}/{bad_id}/").status_code == 404
+
+
+def test_empty_lists_say_what_to_do_next(client, org, owner):
+    """A new org's people and groups lists point to where SCIM is connected."""
+    client.force_login(owner)
+    for name in ("people", "groups"):
+        html = _text(client.get(f"/o/{org.slug}/{name}/"))
+        assert f'href="/o/{org.slug}/settings/sso-scim/"' in html, name
+        assert "match" not in html.split("<tbody>")[1], name
