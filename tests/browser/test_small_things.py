@@ -3,7 +3,6 @@ button that answers "Copied" once the clipboard holds it; sign-in lands on the o
 last; the Settings page's SSO & SCIM card (screenshots at 1280 and 390 px)."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -23,8 +22,6 @@ from tests.provisioning.cleanup_support import (
 from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _copies(page, field_id: str, expected: str) -> None:
@@ -99,11 +96,9 @@ def test_the_settings_card_shows_sso_and_scim_at_1280_and_390(page, org, owner):
         re.compile(r"SCIM:\s+on\s+with 0 active tokens")
     )
     expect(page.get_by_test_id("card-last-request")).to_have_text("No SCIM request yet")
-    DOCS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS / "settings-1280.png"), full_page=True)
+    screenshot(page, "settings-1280")  # test-artifacts/, never the repository's docs
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.get_by_test_id("card-scim")).to_be_visible()
-    page.screenshot(path=str(DOCS / "settings-390.png"), full_page=True)
     screenshot(page, "settings-390")
 
 

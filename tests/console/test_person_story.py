@@ -397,16 +397,21 @@ def test_audit_trail_lists_and_filters_for_owners_and_admins(
     only_suspended = _page(owner_client, url + "?action=person.suspended")
     assert "person.suspended" in only_suspended
     assert '<td class="mono" data-label="Action">person.created</td>' not in only_suspended
+    person_create(org=org, user_name="grace@acme.example.com", actor=Actor.scim())
     by_okta = _page(owner_client, url + "?actor=okta&target=ada@acme")
     assert '<td class="mono" data-label="Action">person.created</td>' in by_okta
     assert '<td class="mono" data-label="Action">scim.enabled</td>' not in by_okta
+    assert "grace@acme" not in by_okta  # the target narrows Okta's events to Ada's
+    assert "grace@acme" in _page(owner_client, url + "?actor=okta")
     family = _page(owner_client, url + "?action=scim")
     assert '<td class="mono" data-label="Action">scim.enabled</td>' in family
     assert '<td class="mono" data-label="Action">person.created</td>' not in family
     assert "No events match" in _page(owner_client, url + "?since=2001-01-01&until=2001-01-02")
     # A bad date is a form error, never a 500; the other filters still apply.
-    bad = _page(owner_client, url + "?since=yesterday&until=2001-01-01&action=person.created")
+    bad = _page(owner_client, url + "?since=yesterday&action=person.created")
     assert "Enter a valid date" in bad
+    assert '<td class="mono" data-label="Action">person.created</td>' in bad
+    assert '<td class="mono" data-label="Action">person.suspended</td>' not in bad
 
 
 def _csv(client: Client, url: str) -> list[list[str]]:

@@ -82,9 +82,23 @@ def test_response_body_is_redacted_and_bounded_like_the_request(org):
     listed = scim.get("Users?count=200")
     entry = ProvisioningLogEntry.objects.filter(org=org).latest("id")
     assert json.loads(entry.response_body) == listed.json
-    assert scim.token not in entry.response_body
-    no_content = ProvisioningLogEntry(response_body="")
-    assert no_content.response_body == ""
+
+
+def test_an_answer_is_redacted_before_it_is_stored():
+    """The answer goes through the request's redaction: a secret key's value never lands in
+    the log; a streamed answer stores nothing."""
+    from django.http import HttpResponse, StreamingHttpResponse
+
+    from provisioning.scim.redaction import response_body_for_log
+
+    answer = HttpResponse(
+        json.dumps({"userName": "ada", "password": "hunter2"}),
+        content_type="application/scim+json",
+    )
+    stored = response_body_for_log(answer, method="POST")
+    assert "hunter2" not in stored
+    assert json.loads(stored)["userName"] == "ada"
+    assert response_body_for_log(StreamingHttpResponse(iter([b"{}"])), method="GET") == ""
 
 
 def test_a_large_answer_to_a_read_is_not_stored_but_a_write_is(org):
