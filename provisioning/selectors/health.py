@@ -3,8 +3,6 @@ do last, how did the last day go, and how far the org is through setting up."""
 
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from accounts.models import Organization
 from provisioning.models import ProvisioningLogEntry
 from provisioning.selectors.log import (
@@ -14,7 +12,7 @@ from provisioning.selectors.log import (
     provisioning_connection_stats,
     provisioning_rejected_token_stats,
 )
-from provisioning.selectors.scim_config import scim_config_get, scim_token_list_live
+from provisioning.selectors.scim_config import scim_config_get, scim_tokens_usable
 from sso.selectors import sso_get
 
 
@@ -34,9 +32,8 @@ class ScimHealth:
 
 def scim_health(*, org: Organization) -> ScimHealth:
     """The connection at a glance, in a constant number of queries."""
-    now = timezone.now()
     config = scim_config_get(org=org)
-    usable = [t for t in scim_token_list_live(org=org) if not t.is_expired(now)]
+    usable = scim_tokens_usable(org=org)
     connection = provisioning_connection_stats(org=org)
     rejected = provisioning_rejected_token_stats(org=org)
     synced = ProvisioningLogEntry.objects.filter(

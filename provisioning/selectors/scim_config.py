@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organization
 from provisioning.models import ProvisioningLogEntry, ScimConfig, ScimToken
+from provisioning.selectors.log import provisioning_log_list
 from sso.models import SSOConnection
 from sso.selectors import sso_get
 
@@ -37,16 +37,17 @@ class SsoScimSummary:
     last_request: ProvisioningLogEntry | None
 
 
-def sso_scim_summary(*, org: Organization) -> SsoScimSummary:
+def scim_tokens_usable(*, org: Organization) -> list[ScimToken]:
+    """The live tokens that authenticate now (not expired): the Settings card's count and the
+    dashboard's health read the same list."""
     now = timezone.now()
-    working = ScimToken.objects.filter(org=org, revoked_at__isnull=True).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    )
+    return [t for t in scim_token_list_live(org=org) if not t.is_expired(now)]
+
+
+def sso_scim_summary(*, org: Organization) -> SsoScimSummary:
     return SsoScimSummary(
         sso=sso_get(org=org),
         scim_enabled=scim_config_get(org=org).enabled,
-        working_tokens=working.count(),
-        last_request=ProvisioningLogEntry.objects.filter(org=org)
-        .order_by("-created_at", "-id")
-        .first(),
+        working_tokens=len(scim_tokens_usable(org=org)),
+        last_request=provisioning_log_list(org=org).first(),
     )
